@@ -1,0 +1,116 @@
+/**
+ * How the local executor scales: the same 4-trial sweep on 1 and on 2 workers, each in a fresh
+ * process (so peak RSS belongs to one configuration). Prints the speed-up (target ≥ 1.7), the time
+ * from a trial's dispatch to its first training batch on a warm worker (target ≤ 1 s), and the
+ * peak RSS the second worker adds with the dataset shared (target ≤ 150 MB).
+ *
+ *   npx tsc -p tsconfig.json && node dist/bench/sweep-scaling.js [--train-limit N] [--epochs N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runSweep } from '../src/sweep/run-sweep.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+interface Measurement {
+  workers: number;
+  /** The whole sweep: load, validate, pool start, trials, report. */
+  seconds: number;
+  /** First dispatch to last trial end: what the executor itself scales. */
+  trialsSeconds: number;
+  /** Dispatch → first batch done, for trials that found their worker warm (backend ready, not its first trial). */
+  warmFirstBatchS: number[];
+  coldFirstBatchS: number[];
+  peakRssMb: number;
+  /** CPU time over wall time: about 1 and 2 when the machine is otherwise idle; less means other load took cores. */
+  coresUsed: number;
+}
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** One configuration, in this process. */
+async function measure(workers: number, trainLimit: number, epochs: number): Promise<Measurement> {
+  const dir = await mkdtemp(join(tmpdir(), 'convsweep-bench-'));
+  const sweepFile = join(dir, 'scaling.json');
+  await writeFile(sweepFile, JSON.stringify({
+    name: 'scaling',
+    base: join(repoRoot, 'configs', 'mnist-small.json'),
+    grid: { dropout: [0.2, 0.3], learning_rate: [0.001, 0.002] },
+    epochs,
+    train_limit: trainLimit,
+    test_limit: 1000,
+  }));
+  const dispatched = new Map<string, number>();
+  const firstBatch: { s: number; order: number }[] = [];
+  let order = 0;
+  let firstDispatch = Number.POSITIVE_INFINITY;
+  let lastEnd = 0;
+  const started = performance.now();
+  const cpuBefore = process.cpuUsage();
+  await runSweep({
+    sweepFile,
+    outDir: join(dir, 'out'),
+    backend: 'wasm',
+    workers,
+    listener: {
+      onTrialStart: (trial) => {
+        dispatched.set(trial.id, performance.now());
+        firstDispatch = Math.min(firstDispatch, performance.now());
+      },
+      onTrialEnd: () => (lastEnd = performance.now()),
+      onTrialBatch: (trial, p) => {
+        if (p.epoch === 1 && p.batch === 1) firstBatch.push({ s: (performance.now() - dispatched.get(trial.id)!) / 1000, order: order++ });
+      },
+    },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  await rm(dir, { recursive: true, force: true });
+  // The first `workers` trials start on fresh threads; later ones reuse a warm worker.
+  return {
+    workers,
+    seconds,
+    trialsSeconds: (lastEnd - firstDispatch) / 1000,
+    coldFirstBatchS: firstBatch.filter((b) => b.order < workers).map((b) => b.s),
+    warmFirstBatchS: firstBatch.filter((b) => b.order >= workers).map((b) => b.s),
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    coresUsed: (cpu.user + cpu.system) / 1e6 / seconds,
+  };
+}
+
+const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
+
+if (process.argv.includes('--child')) {
+  const result = await measure(flag('workers', 1), flag('train-limit', 6000), flag('epochs', 2));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  const trainLimit = flag('train-limit', 6000);
+  const epochs = flag('epochs', 2);
+  const results: Measurement[] = [];
+  for (const workers of [1, 2]) {
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--workers', String(workers), '--train-limit', String(trainLimit), '--epochs', String(epochs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.status !== 0) throw new Error(`the ${workers}-worker run failed with ${child.status}`);
+    results.push(JSON.parse(child.stdout.trim().split('\n').pop()!));
+  }
+  const [one, two] = results;
+  const speedUp = one.seconds / two.seconds;
+  const trialsSpeedUp = one.trialsSeconds / two.trialsSeconds;
+  const warm = [...one.warmFirstBatchS, ...two.warmFirstBatchS];
+  const extraRss = two.peakRssMb - one.peakRssMb;
+  const status = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  process.stdout.write(
+    `sweep: 4 trials of mnist-small, ${trainLimit} training images (10% validation), 1000 test images, ${epochs} epoch(s), wasm\n` +
+      `1 worker:  ${one.seconds.toFixed(1)} s whole sweep, ${one.trialsSeconds.toFixed(1)} s of trials, peak RSS ${one.peakRssMb.toFixed(0)} MB, ${one.coresUsed.toFixed(2)} cores busy\n` +
+      `2 workers: ${two.seconds.toFixed(1)} s whole sweep, ${two.trialsSeconds.toFixed(1)} s of trials, peak RSS ${two.peakRssMb.toFixed(0)} MB, ${two.coresUsed.toFixed(2)} cores busy\n` +
+      `speed-up 2 vs 1 worker, whole sweep: ${speedUp.toFixed(2)}x (target >= 1.7: ${status(speedUp >= 1.7)}); trials alone: ${trialsSpeedUp.toFixed(2)}x\n` +
+      `dispatch -> first batch, warm worker: max ${Math.max(...warm).toFixed(2)} s [${fmt(warm)}] (target <= 1 s: ${status(Math.max(...warm) <= 1)})\n` +
+      `dispatch -> first batch, cold worker (thread start, backend, kernels): [${fmt([...one.coldFirstBatchS, ...two.coldFirstBatchS])}] s\n` +
+      `RSS added by the second worker: ${extraRss.toFixed(0)} MB (target <= 150 MB: ${status(extraRss <= 150)})\n`,
+  );
+}

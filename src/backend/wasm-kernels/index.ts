@@ -1,0 +1,39 @@
+/**
+ * Training kernels for the tfjs wasm backend: registers the gradient kernels the stock backend
+ * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), and faster replacements for hot ones on
+ * the training path (Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
+ * operands, Tile). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
+ * kernels these wrap); this module does not import it, so loading it never requires the package.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { captureStock } from './util.js';
+import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
+import { maxPoolGradConfig } from './max-pool-grad.js';
+import { sumConfig } from './sum.js';
+import { meanConfig } from './mean.js';
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { tileConfig } from './tile.js';
+
+const OURS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig];
+
+/** Stock kernels ours call into (captured before anything is replaced). */
+const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile'];
+
+/**
+ * `skip`: kernel names to leave stock (for benchmarking and debugging; the env var
+ * CONVSWEEP_WASM_KERNELS_SKIP, comma-separated, is the default).
+ */
+export function registerWasmTrainingKernels(skip: readonly string[] = (typeof process !== 'undefined' ? process.env.CONVSWEEP_WASM_KERNELS_SKIP ?? '' : '').split(',')): void {
+  if (!tf.getKernel('Conv2D', 'wasm')) throw new Error("registerWasmTrainingKernels: import '@tensorflow/tfjs-backend-wasm' first");
+  for (const name of CALLED) captureStock(name);
+  for (const cfg of OURS) {
+    if (skip.includes(cfg.kernelName)) continue;
+    const existing = tf.getKernel(cfg.kernelName, 'wasm');
+    if (existing?.kernelFunc === cfg.kernelFunc) continue;
+    if (existing) tf.unregisterKernel(cfg.kernelName, 'wasm');
+    // Keep the stock setupFunc (it binds the C++ function the fallback path calls) in case the
+    // backend initialises after this.
+    tf.registerKernel({ ...cfg, setupFunc: existing?.setupFunc });
+  }
+}

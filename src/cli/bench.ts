@@ -1,0 +1,28 @@
+/** `convsweep bench CONFIG`: training images a second on the selected backend. */
+import type { Argv } from 'yargs';
+import { selectBackend, type BackendChoice } from '../backend/select.js';
+import { benchTraining } from '../train/bench.js';
+import { prepareConfig } from '../train/prepare.js';
+import { runCommand } from './command-runner.js';
+import { withBackend, withVerbose } from './options.js';
+
+export const benchCommand = {
+  command: 'bench <config>',
+  describe: 'time training steps (forward, backward, optimiser) over N MNIST images',
+  builder: (y: Argv) =>
+    withVerbose(withBackend(y.positional('config', { type: 'string', demandOption: true })))
+      .option('images', { type: 'number', default: 4096, describe: 'images to time, after a warm-up of 2 batches' })
+      .option('batch-size', { type: 'number', default: 128 })
+      .option('json', { type: 'boolean', default: false, describe: 'print one JSON line' }),
+  handler: (argv: { config: string; images: number; batchSize: number; json: boolean; backend: BackendChoice; verbose: boolean }) =>
+    runCommand(async () => {
+      const { config, data } = await prepareConfig(argv.config);
+      const backend = await selectBackend(argv.backend);
+      const r = await benchTraining(config, data, argv.images, argv.batchSize);
+      if (argv.json) {
+        process.stdout.write(`${JSON.stringify({ img_per_s: Math.round(r.img_per_s * 10) / 10, backend, params: r.params, batch_size: r.batch_size, images: r.images, seconds: Math.round(r.seconds * 1000) / 1000 })}\n`);
+      } else {
+        process.stdout.write(`${config.name}: ${r.img_per_s.toFixed(1)} img/s on ${backend} (batch ${r.batch_size}, ${r.images} images in ${r.seconds.toFixed(2)} s, ${r.params} params)\n`);
+      }
+    }, argv.verbose),
+};

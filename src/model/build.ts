@@ -1,0 +1,37 @@
+/** Config layers → a tf.Sequential model, the paper's Fig. 3 without its getattr. */
+import * as tf from '@tensorflow/tfjs';
+import type { Layer } from '../config/types.generated.js';
+import { createLayer, KERAS_BASE_NAME } from './layers.js';
+
+/** Unique Keras-style names: the user's where given, else conv2d, conv2d_1, … skipping names taken. */
+export function layerNames(layers: Layer[]): string[] {
+  const taken = new Set(layers.flatMap((l) => (l.name ? [l.name] : [])));
+  const used = new Map<string, number>();
+  return layers.map((layer) => {
+    if (layer.name) return layer.name;
+    const base = KERAS_BASE_NAME[layer.type];
+    for (;;) {
+      const n = used.get(base) ?? 0;
+      used.set(base, n + 1);
+      const candidate = n === 0 ? base : `${base}_${n}`;
+      if (!taken.has(candidate)) {
+        taken.add(candidate);
+        return candidate;
+      }
+    }
+  });
+}
+
+/**
+ * Builds the model. Initial weights come from tfjs' initialisers, which draw from Math.random, so a
+ * caller that wants them reproducible builds inside withSeededRandom (train/seeded-random.ts).
+ */
+export function buildModel(layers: Layer[], inputShape: number[]): tf.Sequential {
+  const names = layerNames(layers);
+  const model = tf.sequential();
+  layers.forEach((layer, i) => model.add(createLayer(layer, names[i], i === 0 ? inputShape : undefined)));
+  // A Sequential builds its inner graph lazily, and until then calculateLosses() returns no
+  // regularisation penalties at all; built now, the model is complete whatever is called first.
+  model.build();
+  return model;
+}

@@ -1,0 +1,130 @@
+/**
+ * A sweep folder's trials → its report: leaderboard.csv and .json, charts/, best/ and report.html,
+ * rebuilt from trials/ alone (the aggregator reads only trial folders). Every output is written
+ * atomically: files through a temporary sibling, charts/ and best/ staged and swapped in whole.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import type { RunMetrics } from '../train/metrics.js';
+import { BEST_DIR, removeDeadLeftovers, stageFolder, writeBestFolder } from './best.js';
+import { reportHtml, type BestTrialDetails, type ReportChart } from './html.js';
+import { leaderboardCsv, leaderboardJson, leaderboardSummary, rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { listTrialFolders, readConfusionCsv, readHistory, readSweepInfo, readTrial, TRIALS_DIR, type SweepInfo, type TrialEntry } from './read-trials.js';
+import { renderVegaLite } from './render.js';
+import { sweepCharts, type TrialCurves } from './sweep-charts.js';
+
+export const LEADERBOARD_CSV = 'leaderboard.csv';
+export const LEADERBOARD_JSON = 'leaderboard.json';
+export const CHARTS_DIR = 'charts';
+export const REPORT_HTML = 'report.html';
+/** How many of the best trials the curves chart overlays. */
+export const TOP_CURVES = 5;
+
+export interface ReportOptions {
+  /** A metric column that replaces the sweep's metric (its goal follows the metric, see resolveRanking). */
+  rankBy?: string;
+  /**
+   * An empty trials/: 'skip' (default; what the sweep runner wants when stopped before any trial
+   * ended) returns without writing; 'error' throws InputError "no trials yet" (`convsweep report`).
+   */
+  ifEmpty?: 'skip' | 'error';
+}
+
+export interface ReportResult {
+  /** Ranked rows: completed by rank, then failed, then unreadable. */
+  rows: LeaderboardRow[];
+  /** The trial ranked first, null when none completed. */
+  bestTrialId: string | null;
+  ranking: Ranking;
+  /** False when there was nothing to report (empty trials/ with ifEmpty 'skip'). */
+  written: boolean;
+}
+
+export interface SweepTrials {
+  sweep: SweepInfo;
+  trials: TrialEntry[];
+  ranking: Ranking;
+  rows: LeaderboardRow[];
+}
+
+/** Reads and ranks a sweep folder; InputError when it is not one, or (ifEmpty 'error') has no trials. */
+export async function rankSweep(sweepDir: string, options: ReportOptions = {}): Promise<SweepTrials> {
+  const sweep = await readSweepInfo(sweepDir);
+  const ranking = resolveRanking(sweep, options.rankBy);
+  const ids = await listTrialFolders(sweepDir);
+  if (ids.length === 0 && options.ifEmpty === 'error') {
+    throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait until the sweep finishes a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
+  }
+  const trials = await Promise.all(ids.map((id) => readTrial(join(sweepDir, TRIALS_DIR), id)));
+  return { sweep, trials, ranking, rows: rankTrials(trials, ranking) };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function renderCharts(sweepDir: string, input: Parameters<typeof sweepCharts>[0]): Promise<ReportChart[]> {
+  const charts = sweepCharts(input);
+  const staged = await stageFolder(join(sweepDir, CHARTS_DIR));
+  try {
+    const rendered: ReportChart[] = [];
+    for (const chart of charts) {
+      const { svg, png } = await renderVegaLite(chart.spec);
+      await writeFile(join(staged.path, `${chart.name}.svg`), svg);
+      await writeFile(join(staged.path, `${chart.name}.png`), png);
+      await writeFile(join(staged.path, `${chart.name}.vl.json`), `${JSON.stringify(chart.spec, null, 2)}\n`);
+      rendered.push({ name: chart.name, title: chart.title, svg });
+    }
+    await staged.commit();
+    return rendered;
+  } catch (err) {
+    await staged.discard();
+    throw err;
+  }
+}
+
+async function bestDetails(best: TrialEntry | undefined, row: LeaderboardRow | undefined): Promise<BestTrialDetails | undefined> {
+  if (!best || !row || !best.metrics) return undefined;
+  return {
+    row,
+    metrics: best.metrics,
+    curvesSvg: await readOptional(join(best.dir, 'curves.svg')),
+    confusionTestSvg: await readOptional(join(best.dir, 'confusion-test.svg')),
+    confusionTrainSvg: await readOptional(join(best.dir, 'confusion-train.svg')),
+    confusion: await readConfusionCsv(join(best.dir, 'confusion-test.csv')),
+  };
+}
+
+/**
+ * Rebuilds the whole report of `sweepDir` from its trials/. Called by the sweep runner at the end of
+ * a sweep (also an interrupted one) and by `convsweep report`.
+ */
+export async function writeReport(sweepDir: string, options: ReportOptions = {}): Promise<ReportResult> {
+  const { sweep, trials, ranking, rows } = await rankSweep(sweepDir, options);
+  if (trials.length === 0) return { rows: [], bestTrialId: null, ranking, written: false };
+  await removeDeadLeftovers(sweepDir, [CHARTS_DIR, BEST_DIR, LEADERBOARD_CSV, LEADERBOARD_JSON, REPORT_HTML]);
+
+  const summary = leaderboardSummary(rows, sweep, ranking);
+  await writeFileAtomic(join(sweepDir, LEADERBOARD_CSV), leaderboardCsv(rows, sweep.gridKeys));
+  await writeFileAtomic(join(sweepDir, LEADERBOARD_JSON), leaderboardJson(summary));
+
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const top = rows.filter((r) => r.rank !== null && r[ranking.metric] !== null).slice(0, TOP_CURVES);
+  const topCurves: TrialCurves[] = await Promise.all(top.map(async (r) => ({ rank: r.rank!, label: r.label, history: await readHistory(byId.get(r.trial_id)!.dir) })));
+  const grid = (sweep.definition.grid ?? {}) as Record<string, unknown>;
+  const charts = await renderCharts(sweepDir, { rows, gridKeys: sweep.gridKeys, grid, ranking, topCurves });
+
+  const bestRow = rows.find((r) => r.rank === 1);
+  await writeBestFolder(sweepDir, bestRow);
+
+  const metrics = new Map<string, RunMetrics>(trials.filter((t) => t.metrics).map((t) => [t.id, t.metrics!]));
+  const best = await bestDetails(bestRow && byId.get(bestRow.trial_id), bestRow);
+  await writeFileAtomic(join(sweepDir, REPORT_HTML), reportHtml({ sweep, ranking, summary, charts, best, metrics }));
+  return { rows, bestTrialId: bestRow?.trial_id ?? null, ranking, written: true };
+}

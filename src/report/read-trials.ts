@@ -1,0 +1,292 @@
+/**
+ * A sweep folder as the report sees it: sweep.json and one record a trial folder, read from disk
+ * alone. A trial that cannot be read (corrupted trial.json or metrics.json, a folder with neither
+ * metrics.json nor error.json) is reported as "unreadable" with the reason, never an error for the
+ * whole report; only a folder that is not a sweep folder at all is bad input.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { ERROR_FILE, METRICS_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
+import type { RunMetrics } from '../train/metrics.js';
+import type { HistoryRow } from './history.js';
+
+export const SWEEP_FILE = 'sweep.json';
+export const TRIALS_DIR = 'trials';
+
+export type Goal = 'maximize' | 'minimize';
+
+export interface SweepInfo {
+  /** The sweep folder. */
+  dir: string;
+  /** sweep.json as stored. */
+  definition: Record<string, unknown>;
+  name: string;
+  description?: string;
+  /** The sweep's own ranking metric and goal (sweep.json; defaults test_accuracy, maximize). */
+  metric: string;
+  goal: Goal;
+  /** Grid keys in the order the user wrote them: the leaderboard's column order. */
+  gridKeys: string[];
+}
+
+export type ReadStatus = 'completed' | 'failed' | 'unreadable';
+
+export interface TrialEntry {
+  /** The folder name under trials/ (the id the runner gave it). */
+  id: string;
+  dir: string;
+  status: ReadStatus;
+  label: string;
+  /** Position in the sweep's expansion order, when trial.json says. */
+  index: number | null;
+  /** Grid values as written; null when trial.json could not be read. */
+  values: TrialValues | null;
+  metrics?: RunMetrics;
+  /** failed: the trial's error message; unreadable: why it could not be read. */
+  error?: string;
+  /** failed: error, nan, timeout, crashed, oom. */
+  kind?: string;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
+/** Reads and parses a JSON file; a thrown Error's message says which file and what is wrong. */
+async function readJsonFile(path: string, name: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`${name}: cannot read: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${name}: not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+const HINT_SWEEP_FOLDER = 'give the folder `convsweep run` wrote, e.g. results/<sweep name>';
+
+/** sweep.json of `dir`; InputError when `dir` is not a sweep folder. */
+export async function readSweepInfo(dir: string): Promise<SweepInfo> {
+  let info;
+  try {
+    info = await stat(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new InputError({ file: dir, path: '', message: 'no such folder', hint: HINT_SWEEP_FOLDER });
+    throw err;
+  }
+  if (!info.isDirectory()) throw new InputError({ file: dir, path: '', message: 'is not a folder', hint: HINT_SWEEP_FOLDER });
+  const file = join(dir, SWEEP_FILE);
+  if (!(await exists(file))) throw new InputError({ file: dir, path: '', message: `not a sweep folder (no ${SWEEP_FILE})`, hint: HINT_SWEEP_FOLDER });
+  let definition: unknown;
+  try {
+    definition = await readJsonFile(file, SWEEP_FILE);
+  } catch (err) {
+    throw new InputError({ file, path: '', message: (err as Error).message.replace(`${SWEEP_FILE}: `, '') });
+  }
+  if (!isObject(definition)) throw new InputError({ file, path: '', message: 'is not a JSON object' });
+  if (!isObject(definition.grid)) throw new InputError({ file, path: '/grid', message: 'missing or not an object', hint: 'sweep.json is written by `convsweep run`; do not edit it' });
+  const metric = typeof definition.metric === 'string' ? definition.metric : 'test_accuracy';
+  const goal: Goal =
+    definition.goal === 'maximize' || definition.goal === 'minimize' ? definition.goal : metric.endsWith('_loss') ? 'minimize' : 'maximize';
+  const dirName = dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop() ?? 'sweep';
+  return {
+    dir,
+    definition,
+    name: typeof definition.name === 'string' ? definition.name : dirName,
+    description: typeof definition.description === 'string' ? definition.description : undefined,
+    metric,
+    goal,
+    gridKeys: Object.keys(definition.grid),
+  };
+}
+
+/** The trial folders under trials/ (staging leftovers, whose names start with ".", skipped), sorted by name. */
+export async function listTrialFolders(dir: string): Promise<string[]> {
+  const trialsDir = join(dir, TRIALS_DIR);
+  let entries;
+  try {
+    entries = await readdir(trialsDir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError({ file: dir, path: '', message: `has no ${TRIALS_DIR}/ folder, so no trial has run`, hint: 'run the sweep with `convsweep run SWEEP --out DIR` first' });
+    if (code === 'ENOTDIR') throw new InputError({ file: trialsDir, path: '', message: 'is not a folder' });
+    throw err;
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+const REQUIRED_NUMBERS = ['test_accuracy', 'test_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s'] as const;
+
+function checkMetrics(value: unknown): RunMetrics {
+  if (!isObject(value)) throw new Error(`${METRICS_FILE}: is not a JSON object`);
+  for (const key of REQUIRED_NUMBERS) {
+    if (typeof value[key] !== 'number') throw new Error(`${METRICS_FILE}: ${key} is ${key in value ? 'not a number' : 'missing'}`);
+  }
+  for (const key of ['val_accuracy', 'val_loss'] as const) {
+    if (value[key] !== null && value[key] !== undefined && typeof value[key] !== 'number') throw new Error(`${METRICS_FILE}: ${key} is not a number`);
+  }
+  return value as unknown as RunMetrics;
+}
+
+/** One trial folder → its record; never throws for what is inside the folder. */
+export async function readTrial(trialsDir: string, id: string): Promise<TrialEntry> {
+  const dir = join(trialsDir, id);
+  const entry: TrialEntry = { id, dir, status: 'unreadable', label: id, index: null, values: null };
+  const unreadable = (reason: string): TrialEntry => ({ ...entry, status: 'unreadable', error: reason });
+
+  let errorRecord: Record<string, unknown> | undefined;
+  const hasError = await exists(join(dir, ERROR_FILE));
+  if (hasError) {
+    try {
+      const parsed = await readJsonFile(join(dir, ERROR_FILE), ERROR_FILE);
+      if (isObject(parsed)) errorRecord = parsed;
+    } catch {
+      // Judged below, when the trial has no metrics.json either.
+    }
+  }
+
+  // trial.json says whose folder this is; error.json repeats it, so a failed trial survives without it.
+  let record: Record<string, unknown> | undefined;
+  try {
+    const parsed = await readJsonFile(join(dir, TRIAL_FILE), TRIAL_FILE);
+    if (!isObject(parsed) || !isObject(parsed.values)) throw new Error(`${TRIAL_FILE}: has no "values" object`);
+    record = parsed;
+  } catch (err) {
+    if (!errorRecord || !isObject(errorRecord.values) || (await exists(join(dir, METRICS_FILE)))) return unreadable((err as Error).message);
+    record = errorRecord;
+  }
+  entry.values = record.values as TrialValues;
+  entry.label = typeof record.label === 'string' && record.label !== '' ? record.label : trialLabel(entry.values);
+  entry.index = typeof record.index === 'number' && Number.isInteger(record.index) ? record.index : null;
+
+  if (await exists(join(dir, METRICS_FILE))) {
+    try {
+      entry.metrics = checkMetrics(await readJsonFile(join(dir, METRICS_FILE), METRICS_FILE));
+    } catch (err) {
+      return unreadable((err as Error).message);
+    }
+    return { ...entry, status: 'completed' };
+  }
+  if (hasError) {
+    if (!errorRecord) return unreadable(`${ERROR_FILE}: not valid JSON`);
+    const message = typeof errorRecord.message === 'string' ? errorRecord.message : 'failed (no message)';
+    return { ...entry, status: 'failed', error: message, kind: typeof errorRecord.kind === 'string' ? errorRecord.kind : undefined };
+  }
+  return unreadable(`incomplete: neither ${METRICS_FILE} nor ${ERROR_FILE}`);
+}
+
+export interface SweepFolder {
+  sweep: SweepInfo;
+  trials: TrialEntry[];
+}
+
+/** sweep.json and every trial; InputError for a folder that is not a sweep folder or has no trials yet. */
+export async function readSweepFolder(dir: string): Promise<SweepFolder> {
+  const sweep = await readSweepInfo(dir);
+  const ids = await listTrialFolders(dir);
+  if (ids.length === 0) {
+    throw new InputError({ file: join(dir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait for the sweep to finish a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
+  }
+  const trials = await Promise.all(ids.map((id) => readTrial(join(dir, TRIALS_DIR), id)));
+  return { sweep, trials };
+}
+
+/** Minimal RFC 4180 parser: quoted fields, doubled quotes, CRLF or LF. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function numberOrNull(text: string | undefined): number | null {
+  if (text === undefined || text.trim() === '') return null;
+  const n = Number(text);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** A run's history.csv (the columns of train/artifacts.ts HISTORY_COLUMNS); [] when missing or unreadable. */
+export async function readHistory(trialDir: string): Promise<HistoryRow[]> {
+  let text: string;
+  try {
+    text = await readFile(join(trialDir, 'history.csv'), 'utf8');
+  } catch {
+    return [];
+  }
+  const [header, ...rows] = parseCsv(text);
+  if (!header) return [];
+  const col = (name: string) => header.indexOf(name);
+  const at = (row: string[], name: string) => (col(name) >= 0 ? numberOrNull(row[col(name)]) : null);
+  return rows
+    .map((row) => ({
+      epoch: at(row, 'epoch') ?? Number.NaN,
+      loss: at(row, 'loss') ?? Number.NaN,
+      accuracy: at(row, 'accuracy') ?? Number.NaN,
+      val_loss: at(row, 'val_loss'),
+      val_accuracy: at(row, 'val_accuracy'),
+      lr: at(row, 'lr') ?? Number.NaN,
+      seconds: at(row, 'seconds') ?? Number.NaN,
+    }))
+    .filter((r) => Number.isFinite(r.epoch));
+}
+
+/** A confusion CSV (report/confusion-chart.ts confusionCsv) → labels and matrix; undefined when missing or malformed. */
+export async function readConfusionCsv(path: string): Promise<{ labels: string[]; matrix: number[][] } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const [header, ...rows] = parseCsv(text).filter((r) => r.length > 1 || r[0] !== '');
+  if (!header || header.length < 2) return undefined;
+  const labels = header.slice(1);
+  if (rows.length !== labels.length) return undefined;
+  const matrix = rows.map((r) => r.slice(1).map(Number));
+  if (matrix.some((r) => r.length !== labels.length || r.some((n) => !Number.isFinite(n)))) return undefined;
+  return { labels, matrix };
+}

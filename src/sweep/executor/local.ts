@@ -1,0 +1,105 @@
+/**
+ * Runs trials on this machine: a Piscina pool of worker threads, one trial a worker at a time.
+ * It only moves work: a TrialJob in, a TrialOutcome out, progress in between. Cancellation goes
+ * through the caller's AbortSignal: first an abort message the trial checks between batches, then,
+ * if the trial has not ended after a grace period, Piscina's abort, which terminates the thread.
+ */
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { BackendName } from '../../backend/select.js';
+import type { Dataset } from '../../data/dataset.js';
+import type { HistoryRow } from '../../report/history.js';
+import type { BatchProgress } from '../../train/trainer.js';
+import type { GpuSlots } from '../gpu-slots.js';
+import { failureOf, TrialStatus, type TrialOutcome } from '../trial.js';
+import type { AbortMessage, Isolation, PoolWorkerData, TaskResult, TrialJob, TrialTask, WorkerMessage } from '../worker-entry.js';
+
+export interface LocalExecutorOptions {
+  workers: number;
+  backend: BackendName;
+  isolation: Isolation;
+  /** The dataset, in SharedArrayBuffers (toShared), for thread isolation. */
+  data?: Dataset;
+  gpuSlots?: GpuSlots;
+  /** How long a trial may take to honour an abort message before its thread is terminated. */
+  abortGraceMs?: number;
+}
+
+export interface TrialRunHooks {
+  signal?: AbortSignal;
+  onBatch?: (progress: BatchProgress) => void;
+  onEpoch?: (row: HistoryRow, epochs: number) => void;
+}
+
+const DEFAULT_ABORT_GRACE_MS = 3000;
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+export class LocalExecutor {
+  private readonly pool: Piscina<TrialTask, TaskResult>;
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    if (options.isolation === 'thread' && !options.data) throw new Error('thread isolation needs the shared dataset');
+    const workerData: PoolWorkerData = { warmBackend: options.isolation === 'thread' ? options.backend : undefined };
+    this.pool = new Piscina({
+      filename: new URL('../worker-entry.js', import.meta.url).href,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      concurrentTasksPerWorker: 1,
+      // Workers stay warm (backend selected, kernels compiled) for the whole sweep.
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // With atomics an idle worker blocks its event loop, which would stall the backend warm-up.
+      atomics: 'disabled',
+      workerData,
+    });
+  }
+
+  /** Resolves with the trial's outcome; a worker that dies is a failed trial (crashed or oom), not a rejection. */
+  async run(job: TrialJob, hooks: TrialRunHooks = {}): Promise<TrialOutcome> {
+    const { port1, port2 } = new MessageChannel();
+    let trialProcess: number | undefined;
+    port1.on('message', (message: WorkerMessage) => {
+      if (message.type === 'batch') hooks.onBatch?.(message);
+      else if (message.type === 'epoch') hooks.onEpoch?.(message.row, message.epochs);
+      else trialProcess = message.pid;
+    });
+    const terminate = new AbortController();
+    let graceTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      port1.postMessage({ type: 'abort' } satisfies AbortMessage);
+      graceTimer = setTimeout(() => {
+        terminate.abort();
+        if (trialProcess !== undefined) killQuietly(trialProcess);
+      }, this.options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS);
+    };
+    hooks.signal?.addEventListener('abort', onAbort, { once: true });
+    if (hooks.signal?.aborted) onAbort();
+    const gpu = this.options.isolation === 'process' ? this.options.gpuSlots?.acquire() : undefined;
+    try {
+      const task: TrialTask = { job, isolation: this.options.isolation, data: this.options.isolation === 'thread' ? this.options.data : undefined, gpu, port: port2 };
+      const result = await this.pool.run(task, { transferList: [port2], signal: terminate.signal });
+      // Awaited before the next trial can be dispatched, so none lands on the retiring thread.
+      if (result.retire) await this.pool.threads.find((thread) => thread.threadId === result.threadId)?.terminate();
+      return result.outcome;
+    } catch (err) {
+      if (terminate.signal.aborted) return { status: TrialStatus.STOPPED };
+      const failure = failureOf(err);
+      return { status: TrialStatus.FAILED, kind: failure.kind === 'oom' ? 'oom' : 'crashed', message: `worker died: ${failure.message}` };
+    } finally {
+      clearTimeout(graceTimer);
+      hooks.signal?.removeEventListener('abort', onAbort);
+      port1.close();
+      this.options.gpuSlots?.release(gpu);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Everything a finished run leaves in its folder: resolved config, metrics, history, the best
+ * model, curves and confusion matrices. Called on a staging folder that is renamed into place after,
+ * so these writes need not be atomic one by one.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { stringify } from 'csv-stringify/sync';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileSystemIO } from '../model/file-io.js';
+import { confusionCsv, confusionSpec } from '../report/confusion-chart.js';
+import { curvesSpec } from '../report/curves-chart.js';
+import type { HistoryRow } from '../report/history.js';
+import { renderVegaLite } from '../report/render.js';
+import type { RunMetrics } from './metrics.js';
+
+export const HISTORY_COLUMNS = ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'seconds'] as const;
+
+export function historyCsv(history: HistoryRow[]): string {
+  return stringify(
+    history.map((row) => HISTORY_COLUMNS.map((c) => (c === 'seconds' ? row.seconds.toFixed(3) : row[c] ?? ''))),
+    { header: true, columns: [...HISTORY_COLUMNS] },
+  );
+}
+
+export interface RunArtifacts {
+  config: object;
+  metrics: RunMetrics;
+  history: HistoryRow[];
+  model: tf.LayersModel;
+  confusion: { train: number[][]; test: number[][] };
+  labels: string[];
+  title: string;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export async function writeRunArtifacts(dir: string, a: RunArtifacts): Promise<void> {
+  await writeFile(join(dir, 'config.json'), json(a.config));
+  await writeFile(join(dir, 'history.csv'), historyCsv(a.history));
+  await a.model.save(fileSystemIO(join(dir, 'model')));
+
+  const curves = await renderVegaLite(curvesSpec(a.history, `${a.title}: loss and accuracy`));
+  await writeFile(join(dir, 'curves.svg'), curves.svg);
+  await writeFile(join(dir, 'curves.png'), curves.png);
+  for (const split of ['train', 'test'] as const) {
+    const matrix = a.confusion[split];
+    const chart = await renderVegaLite(confusionSpec(matrix, a.labels, `${a.title}: confusion matrix (${split})`));
+    await writeFile(join(dir, `confusion-${split}.csv`), confusionCsv(matrix, a.labels));
+    await writeFile(join(dir, `confusion-${split}.svg`), chart.svg);
+    await writeFile(join(dir, `confusion-${split}.png`), chart.png);
+  }
+  // Last: a folder with metrics.json is a complete run (sweep resume relies on it).
+  await writeFile(join(dir, 'metrics.json'), json(a.metrics));
+}

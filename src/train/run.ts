@@ -1,0 +1,140 @@
+/**
+ * One training run from a validated config to a complete output folder: the code path of
+ * `convsweep train`, and of every sweep trial. The folder is staged and renamed into place when
+ * everything is written, so a failed or interrupted run leaves nothing behind.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BackendName } from '../backend/select.js';
+import type { ResolvedConfig } from '../config/load.js';
+import { firstExamples, type Dataset } from '../data/dataset.js';
+import { InputError } from '../errors.js';
+import { stagingFolder } from '../fs-atomic.js';
+import { fileLogger } from '../log.js';
+import { confusionMatrix } from '../report/confusion.js';
+import { writeRunArtifacts } from './artifacts.js';
+import { evaluate } from './evaluate.js';
+import type { RunMetrics } from './metrics.js';
+import { randomSeed } from './seeded-random.js';
+import { bestEpochMonitor, train, type TrainHooks } from './trainer.js';
+
+/** Command-line overrides of config fields (`--epochs`, `--seed`, …) and data limits. */
+export interface RunOverrides {
+  seed?: number;
+  epochs?: number;
+  batchSize?: number;
+  trainLimit?: number;
+  testLimit?: number;
+}
+
+export interface RunRequest {
+  config: ResolvedConfig;
+  /** The file the config came from, for error messages. */
+  configFile: string;
+  data: Dataset;
+  backend: BackendName;
+  outDir: string;
+  overrides?: RunOverrides;
+  hooks?: TrainHooks;
+  /** Further files for the output folder (a sweep trial's trial.json), written with the rest. */
+  extraFiles?: Record<string, string>;
+}
+
+export type RunnableConfig = ResolvedConfig & { seed: number };
+
+/** The config as it will run: overrides applied and a seed chosen, so config.json reproduces the run. */
+export function resolveRun(config: ResolvedConfig, overrides: RunOverrides = {}): RunnableConfig {
+  return {
+    ...config,
+    ...(overrides.epochs !== undefined ? { epochs: overrides.epochs } : {}),
+    ...(overrides.batchSize !== undefined ? { batch_size: overrides.batchSize } : {}),
+    seed: overrides.seed ?? config.seed ?? randomSeed(),
+  };
+}
+
+/** Checks that need the data as limited for this run; bad input, so before anything is written. */
+export function checkRunnable(config: RunnableConfig, file: string, trainCount: number): void {
+  const validationCount = trainCount - Math.floor(trainCount * (1 - config.validation_split));
+  if (trainCount - validationCount < 1) {
+    throw new InputError({ file, path: '/validation_split', message: `leaves no training example out of ${trainCount}`, hint: 'lower validation_split or raise --train-limit' });
+  }
+  if (validationCount === 0) {
+    config.callbacks.forEach((cb, i) => {
+      if (cb.monitor?.startsWith('val_')) {
+        throw new InputError({ file, path: `/callbacks/${i}/monitor`, message: `${cb.monitor} needs a validation set, but validation_split ${config.validation_split} of ${trainCount} examples gives none`, hint: 'raise validation_split or monitor "loss"' });
+      }
+    });
+  }
+}
+
+export function limitData(data: Dataset, overrides: RunOverrides = {}): Dataset {
+  return {
+    ...data,
+    train: firstExamples(data.train, data.imageShape, overrides.trainLimit),
+    test: firstExamples(data.test, data.imageShape, overrides.testLimit),
+  };
+}
+
+export async function runTraining(request: RunRequest): Promise<RunMetrics> {
+  const config = resolveRun(request.config, request.overrides);
+  const data = limitData(request.data, request.overrides);
+  checkRunnable(config, request.configFile, data.train.count);
+
+  const staging = await stagingFolder(request.outDir);
+  const { logger, close } = fileLogger(`${staging.path}/train.log`);
+  const started = performance.now();
+  try {
+    logger.info({ event: 'start', config: request.configFile, backend: request.backend, seed: config.seed, train: data.train.count, test: data.test.count }, 'training started');
+    const outcome = await train(config, data, {
+      ...request.hooks,
+      onEpoch: (row, epochs) => {
+        logger.info({ event: 'epoch', ...row }, `epoch ${row.epoch}/${epochs}`);
+        request.hooks?.onEpoch?.(row, epochs);
+      },
+    });
+    const trainingSeconds = outcome.history.reduce((s, r) => s + r.seconds, 0);
+    const trainEval = evaluate(outcome.model, outcome.train, data.imageShape, data.classes, config.loss);
+    const testEval = evaluate(outcome.model, data.test, data.imageShape, data.classes, config.loss);
+    const best = outcome.history[outcome.bestEpoch - 1];
+    const metrics: RunMetrics = {
+      test_accuracy: testEval.accuracy,
+      test_loss: testEval.loss,
+      train_accuracy: trainEval.accuracy,
+      train_loss: trainEval.loss,
+      val_accuracy: best.val_accuracy,
+      val_loss: best.val_loss,
+      best_epoch: outcome.bestEpoch,
+      best_by: bestEpochMonitor(config),
+      epochs_run: outcome.history.length,
+      stopped_early: outcome.stoppedEarly,
+      params: outcome.model.countParams(),
+      duration_s: 0,
+      backend: request.backend,
+      seed: config.seed,
+      dataset: data.name,
+      train_examples: outcome.train.count,
+      val_examples: outcome.validation.count,
+      test_examples: data.test.count,
+      train_img_per_s: (outcome.train.count * outcome.history.length) / Math.max(trainingSeconds, 1e-9),
+      tfjs_version: tf.version.tfjs,
+    };
+    const labels = Array.from({ length: data.classes }, (_, i) => String(i));
+    const confusion = {
+      train: confusionMatrix(outcome.train.labels, trainEval.predicted, data.classes),
+      test: confusionMatrix(data.test.labels, testEval.predicted, data.classes),
+    };
+    metrics.duration_s = (performance.now() - started) / 1000;
+    for (const [name, content] of Object.entries(request.extraFiles ?? {})) await writeFile(join(staging.path, name), content);
+    await writeRunArtifacts(staging.path, { config, metrics, history: outcome.history, model: outcome.model, confusion, labels, title: config.name ?? 'run' });
+    outcome.model.dispose();
+    logger.info({ event: 'done', ...metrics }, 'training finished');
+    close();
+    await staging.commit();
+    return metrics;
+  } catch (err) {
+    close();
+    await staging.discard();
+    throw err;
+  }
+}

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot, runCli, tempDir } from '../helpers.js';
+
+const fig2 = join(repoRoot, 'configs', 'fig2-example.json');
+
+test('validate: exit 0 for each shipped config', async () => {
+  for (const name of ['paper-exp1', 'paper-exp2', 'fig2-example']) {
+    const r = await runCli(['validate', join(repoRoot, 'configs', `${name}.json`)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /valid/);
+  }
+});
+
+test('validate: bad input exits 2 with one line per problem, no stack trace', async () => {
+  const dir = await tempDir();
+  const file = join(dir, 'bad.json');
+  await writeFile(file, JSON.stringify({ layers: [{ type: 'Conv2D', filter: 3, kernel_size: 3, input_shape: [28, 28, 1] }, { type: 'Flatten' }, { type: 'Dense', units: 10 }], learning_rte: 0.1 }));
+  const r = await runCli(['validate', file]);
+  assert.equal(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  assert.ok(lines.some((l) => l.startsWith(`${file}: /layers/0`) && /did you mean "filters"/.test(l)), r.stderr);
+  assert.ok(lines.some((l) => l.startsWith(`${file}: /learning_rte`) && /did you mean "learning_rate"/.test(l)), r.stderr);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('train: a config that does not match the dataset exits 2 and writes nothing', async () => {
+  const dir = await tempDir();
+  const file = join(dir, 'fig2-64.json');
+  const config = JSON.parse(await readFile(fig2, 'utf8'));
+  config.layers[0].input_shape = [64, 64, 1];
+  await writeFile(file, JSON.stringify(config));
+  const out = join(dir, 'out');
+  const r = await runCli(['train', file, '--out', out]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /\/layers\/0\/input_shape: .*64, 64, 1.*28, 28, 1/);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(await readdir(dir), ['fig2-64.json']);
+});
+
+test('train: an explicitly requested backend that is not installed is exit 2 naming the npm package', async () => {
+  const r = await runCli(['train', fig2, '--backend', 'tensorflow', '--out', join(await tempDir(), 'o')]);
+  if (r.code === 0) return; // tfjs-node is installed on this machine: nothing to refuse.
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /npm install @tensorflow\/tfjs-node/);
+});
+
+test('train: a short run on a slice of MNIST prints its backend and metrics and fills its folder', async () => {
+  const out = join(await tempDir(), 'run');
+  const r = await runCli(['train', fig2, '--out', out, '--train-limit', '1000', '--test-limit', '200', '--epochs', '1', '--backend', 'wasm', '--seed', '5']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /backend: wasm/);
+  assert.match(r.stderr, /epoch 1\/1 loss=/);
+  assert.match(r.stdout, /test_accuracy=0\.\d+/);
+  const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(metrics.seed, 5);
+  assert.equal(metrics.test_examples, 200);
+  // An existing, non-empty --out is refused rather than overwritten.
+  const again = await runCli(['train', fig2, '--out', out, '--epochs', '1', '--train-limit', '100']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /output folder exists and is not empty/);
+});
+
+test('schema prints the JSON Schema', async () => {
+  const r = await runCli(['schema']);
+  assert.equal(r.code, 0);
+  assert.equal(JSON.parse(r.stdout).title, 'ModelConfig');
+});
+
+test('bench --json prints one line with img_per_s, backend, params and batch_size', async () => {
+  const r = await runCli(['bench', fig2, '--images', '256', '--batch-size', '64', '--json', '--backend', 'wasm']);
+  assert.equal(r.code, 0, r.stderr);
+  const line = JSON.parse(r.stdout.trim());
+  assert.ok(line.img_per_s > 0);
+  assert.equal(line.backend, 'wasm');
+  assert.equal(line.batch_size, 64);
+  assert.equal(typeof line.params, 'number');
+});
+
+test('an unknown command or option exits 2', async () => {
+  assert.equal((await runCli(['trian'])).code, 2);
+  assert.equal((await runCli(['train', fig2, '--epoch', '3'])).code, 2);
+});

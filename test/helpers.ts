@@ -1,0 +1,44 @@
+/** Shared test fixtures: the repo root, small slices of the real MNIST, and the CLI as a child process. */
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Dataset } from '../src/data/dataset.js';
+import { limitData } from '../src/train/run.js';
+import { loadDataset } from '../src/data/load.js';
+
+/** Tests run from dist/test/…; the repo is three levels up from dist/test/helpers.js. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const cliPath = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+
+let mnist: Promise<Dataset> | undefined;
+
+/** The first `train` and `test` examples of the real MNIST. */
+export async function mnistSlice(train: number, test: number): Promise<Dataset> {
+  mnist ??= loadDataset({ name: 'mnist' }, join(repoRoot, 'configs', 'x.json'));
+  return limitData(await mnist, { trainLimit: train, testLimit: test });
+}
+
+export async function tempDir(prefix = 'convsweep-test-'): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}

@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { selectBackend } from '../../src/backend/select.js';
+import { checkAgainstDataset, loadConfigFile } from '../../src/config/load.js';
+import { InputError } from '../../src/errors.js';
+import { writeReport, type ReportResult } from '../../src/report/aggregate.js';
+import { parseCsv } from '../../src/report/read-trials.js';
+import { PNG_SCALE } from '../../src/report/render.js';
+import { trialId } from '../../src/sweep/trial.js';
+import { runTraining } from '../../src/train/run.js';
+import { mnistSlice, runCli, tempDir } from '../helpers.js';
+import { buildSweepFolder, COMPLETED, CORRUPT_METRICS, CORRUPT_TRIAL, FAILED, FAILED_MESSAGE, sweepRecord, writeFailedTrial } from './sweep-fixture.js';
+
+const runCommand = (args: string[]) => runCli(args);
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function pngSize(png: Buffer): { width: number; height: number } {
+  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, 'PNG signature');
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+function svgSize(svg: string): { width: number; height: number } {
+  const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+  assert.ok(m, 'SVG root with integer width and height');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+const read = (path: string) => readFile(path, 'utf8');
+
+let dir: string;
+let first: ReportResult;
+
+before(async () => {
+  await selectBackend('wasm');
+  dir = await buildSweepFolder();
+  first = await writeReport(dir);
+});
+
+const COMPLETED_IDS = COMPLETED.map(trialId);
+const ALL_IDS = [...COMPLETED_IDS, trialId(FAILED), trialId(CORRUPT_METRICS), trialId(CORRUPT_TRIAL)];
+
+describe('leaderboard', () => {
+  it('ranks the completed trials by test accuracy, then lists the failed one and the two unreadable ones', async () => {
+    const rows = first.rows;
+    assert.equal(rows.length, 6);
+    assert.deepEqual(rows.map((r) => r.status), ['completed', 'completed', 'completed', 'failed', 'unreadable', 'unreadable']);
+    assert.deepEqual(new Set(rows.slice(0, 3).map((r) => r.trial_id)), new Set(COMPLETED_IDS));
+    const accuracies = rows.slice(0, 3).map((r) => r.test_accuracy!);
+    assert.deepEqual(accuracies, [...accuracies].sort((a, b) => b - a));
+    assert.equal(first.bestTrialId, rows[0].trial_id);
+    assert.equal(rows[3].trial_id, trialId(FAILED));
+    assert.equal(rows[3].error, FAILED_MESSAGE);
+    assert.match(rows.find((r) => r.trial_id === trialId(CORRUPT_METRICS))!.error!, /^metrics\.json: not valid JSON/);
+    assert.match(rows.find((r) => r.trial_id === trialId(CORRUPT_TRIAL))!.error!, /^trial\.json: not valid JSON/);
+  });
+
+  it('leaderboard.csv: the issue\'s columns, arrays as quoted "4,8" text, the failed message escaped', async () => {
+    const csv = await read(join(dir, 'leaderboard.csv'));
+    const [header, ...rows] = parseCsv(csv);
+    assert.deepEqual(header, ['rank', 'trial_id', 'status', 'filters', 'learning_rate', 'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s', 'backend', 'error']);
+    assert.equal(rows.length, 6);
+    assert.deepEqual(rows.map((r) => r[1]), first.rows.map((r) => r.trial_id));
+    assert.deepEqual(rows.map((r) => r[0]), ['1', '2', '3', '', '', '']);
+    for (const r of rows.slice(0, 3)) {
+      assert.match(r[3], /^[48],8$/);
+      assert.equal(r[15], 'wasm');
+      assert.ok(Number(r[5]) > 0.2, `test accuracy ${r[5]}`);
+      assert.equal(r[16], '');
+    }
+    assert.ok(csv.includes(',"8,8",0.003,'), 'array values quoted');
+    assert.equal(rows[3][16], FAILED_MESSAGE);
+    assert.ok(csv.includes('"loss became NaN at epoch 1 <b>""bad"" & worse</b>"'));
+    assert.deepEqual(rows[5].slice(2, 5), ['unreadable', '', ''], 'no values for a trial whose trial.json is corrupted');
+  });
+
+  it('leaderboard.json: rank_by, goal, counts, best, values as written', async () => {
+    const json = JSON.parse(await read(join(dir, 'leaderboard.json')));
+    assert.equal(json.sweep, 'fixture-sweep');
+    assert.equal(json.rank_by, 'test_accuracy');
+    assert.equal(json.goal, 'maximize');
+    assert.deepEqual(json.grid_keys, ['filters', 'learning_rate']);
+    assert.deepEqual(json.trials, { total: 6, completed: 3, failed: 1, unreadable: 2 });
+    assert.equal(json.best_trial_id, first.bestTrialId);
+    assert.deepEqual(json.rows[3].values, FAILED);
+    assert.equal(json.rows[3].error_kind, 'nan');
+  });
+
+  it('rebuilt from unchanged trials: byte-identical CSV, JSON and charts', async () => {
+    const before = new Map<string, Buffer>();
+    const files = ['leaderboard.csv', 'leaderboard.json', ...(await readdir(join(dir, 'charts'))).map((f) => join('charts', f))];
+    for (const f of files) before.set(f, await readFile(join(dir, f)));
+    await writeReport(dir);
+    for (const f of files) assert.ok(before.get(f)!.equals(await readFile(join(dir, f))), `${f} changed`);
+    assert.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.')), [], 'no staging leftovers');
+  });
+});
+
+describe('charts', () => {
+  it('one per grid key, plus leaderboard, parallel coordinates and top curves; each PNG decodes at 2x its SVG', async () => {
+    const names = (await readdir(join(dir, 'charts'))).filter((f) => f.endsWith('.svg')).sort();
+    assert.deepEqual(names, ['leaderboard.svg', 'parallel-coordinates.svg', 'param-1-filters.svg', 'param-2-learning_rate.svg', 'top-curves.svg']);
+    for (const name of names) {
+      const svg = await read(join(dir, 'charts', name));
+      const png = await readFile(join(dir, 'charts', name.replace(/\.svg$/, '.png')));
+      const size = svgSize(svg);
+      assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE }, name);
+      assert.ok(size.width > 300 && size.height > 150, `${name} ${size.width}x${size.height}`);
+    }
+    const params = await read(join(dir, 'charts', 'param-1-filters.svg'));
+    for (const text of ['test accuracy by filters', '4,8', '8,8', 'mean of trials']) assert.ok(params.includes(`>${text}<`), text);
+    const parallel = await read(join(dir, 'charts', 'parallel-coordinates.svg'));
+    for (const text of ['filters', 'learning_rate', 'test accuracy']) assert.ok(parallel.includes(`>${text}<`), `axis name ${text}`);
+    const curves = await read(join(dir, 'charts', 'top-curves.svg'));
+    assert.ok(curves.includes('>validation accuracy<'));
+    for (const row of first.rows.slice(0, 3)) assert.ok(curves.includes(`>#${row.rank} ${row.label}<`), `legend entry of ${row.label}`);
+  });
+});
+
+describe('report.html', () => {
+  it('has every trial row, every chart and the best trial\'s three figures inline, and loads nothing from the network', async () => {
+    const html = await read(join(dir, 'report.html'));
+    for (const id of ALL_IDS) assert.ok(html.includes(`data-trial="${id}"`), `row of ${id}`);
+    const charts = (await readdir(join(dir, 'charts'))).filter((f) => f.endsWith('.svg')).length;
+    assert.equal((html.match(/<svg\b/g) ?? []).length, charts + 3, 'sweep charts + curves + two confusion matrices');
+    const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique across the inlined SVGs');
+    assert.doesNotMatch(html, /<(script|img|link|iframe)\b[^>]*\s(src|href)=/i, 'no external resources');
+    assert.doesNotMatch(html, /url\(\s*['"]?https?:/i);
+    assert.doesNotMatch(html, /@import|@font-face/);
+    assert.ok(html.includes('Best: '));
+    assert.match(html, /\d+ predicted as \d+: \d+ times?/);
+    assert.ok(html.includes('Per-class accuracy'));
+  });
+
+  it('escapes every user string', async () => {
+    const html = await read(join(dir, 'report.html'));
+    assert.ok(html.includes('loss became NaN at epoch 1 &lt;b&gt;&quot;bad&quot; &amp; worse&lt;/b&gt;'));
+    assert.ok(!html.includes('<b>"bad"'), 'the raw error message never appears');
+    assert.ok(html.includes('Report test &lt;sweep&gt; &amp; &quot;friends&quot;'));
+    assert.ok(!html.includes('<sweep>'));
+  });
+});
+
+describe('best/', () => {
+  it('holds the best trial\'s config.json byte for byte, its model, metrics.json and trial.json', async () => {
+    const trialDir = join(dir, 'trials', first.bestTrialId!);
+    assert.equal(await read(join(dir, 'best', 'config.json')), await read(join(trialDir, 'config.json')));
+    assert.equal(await read(join(dir, 'best', 'metrics.json')), await read(join(trialDir, 'metrics.json')));
+    const trial = JSON.parse(await read(join(dir, 'best', 'trial.json')));
+    assert.equal(trial.id, first.bestTrialId);
+    assert.deepEqual(trial.values, first.rows[0].values);
+    assert.deepEqual((await readdir(join(dir, 'best', 'model'))).sort(), (await readdir(join(trialDir, 'model'))).sort());
+  });
+
+  it('validates and trains as is', async () => {
+    const { config, file } = await loadConfigFile(join(dir, 'best', 'config.json'));
+    const data = await mnistSlice(200, 100);
+    checkAgainstDataset(config, file, { imageShape: data.imageShape, classes: data.classes });
+    const outDir = join(await tempDir(), 'retrain');
+    const metrics = await runTraining({ config, configFile: file, data, backend: 'wasm', outDir, overrides: { epochs: 1 } });
+    assert.equal(metrics.epochs_run, 1);
+    assert.equal(metrics.params, first.rows[0].params);
+    assert.ok(existsSync(join(outDir, 'model', 'model.json')));
+  });
+});
+
+describe('--rank-by', () => {
+  it('val_accuracy ranks by validation accuracy (descending) and best/ follows it', async () => {
+    const copy = join(await tempDir(), 'copy');
+    await cp(dir, copy, { recursive: true });
+    const result = await writeReport(copy, { rankBy: 'val_accuracy' });
+    assert.deepEqual(result.ranking, { metric: 'val_accuracy', goal: 'maximize' });
+    const val = result.rows.slice(0, 3).map((r) => r.val_accuracy!);
+    assert.deepEqual(val, [...val].sort((a, b) => b - a));
+    assert.equal(JSON.parse(await read(join(copy, 'leaderboard.json'))).rank_by, 'val_accuracy');
+    assert.equal(JSON.parse(await read(join(copy, 'best', 'trial.json'))).id, result.bestTrialId);
+    assert.ok((await read(join(copy, 'report.html'))).includes('is an honest estimate'));
+    const loss = await writeReport(copy, { rankBy: 'test_loss' });
+    const losses = loss.rows.slice(0, 3).map((r) => r.test_loss!);
+    assert.deepEqual(losses, [...losses].sort((a, b) => a - b));
+  });
+});
+
+describe('bad input', () => {
+  it('a missing folder, a folder without sweep.json, without trials/, with an empty trials/ are InputErrors', async () => {
+    const root = await tempDir();
+    const expectInput = async (path: string, pattern: RegExp, options = {}) =>
+      assert.rejects(writeReport(path, options), (err: unknown) => err instanceof InputError && pattern.test(err.message));
+    await expectInput(join(root, 'nope'), /nope: no such folder/);
+    await mkdir(join(root, 'plain'));
+    await expectInput(join(root, 'plain'), /plain: not a sweep folder \(no sweep\.json\)/);
+    await mkdir(join(root, 'sw'));
+    await writeFile(join(root, 'sw', 'sweep.json'), JSON.stringify(sweepRecord()));
+    await expectInput(join(root, 'sw'), /sw: has no trials\/ folder/);
+    await mkdir(join(root, 'sw', 'trials', '.abc.partial-1-ff'), { recursive: true });
+    await expectInput(join(root, 'sw'), /trials: no trials yet/, { ifEmpty: 'error' });
+    const skipped = await writeReport(join(root, 'sw'));
+    assert.equal(skipped.written, false);
+    assert.ok(!existsSync(join(root, 'sw', 'leaderboard.csv')));
+    await writeFile(join(root, 'sw', 'sweep.json'), '{"grid": ');
+    await expectInput(join(root, 'sw'), /sweep\.json: not valid JSON/);
+  });
+
+  it('a sweep where every trial failed: leaderboard and report of the failures, no best/', async () => {
+    const root = join(await tempDir(), 'all-failed');
+    await mkdir(join(root, 'trials'), { recursive: true });
+    await writeFile(join(root, 'sweep.json'), JSON.stringify(sweepRecord()));
+    await mkdir(join(root, 'best'));
+    await writeFile(join(root, 'best', 'config.json'), '{}');
+    await writeFailedTrial(join(root, 'trials'), FAILED, 'out of memory');
+    const result = await writeReport(root);
+    assert.equal(result.bestTrialId, null);
+    assert.ok(!existsSync(join(root, 'best')), 'a stale best/ is removed');
+    assert.ok((await read(join(root, 'report.html'))).includes('No trial completed yet'));
+    assert.equal(parseCsv(await read(join(root, 'leaderboard.csv')))[1][16], 'out of memory');
+    const best = await runCommand(['best', root]);
+    assert.equal(best.code, 2);
+    assert.match(best.stderr, /no completed trial \(1 failed, 0 unreadable\)/);
+  });
+});
+
+describe('commands', () => {
+  it('report DIR rebuilds and says who won; best DIR prints the config; best -o writes it', async () => {
+    const copy = join(await tempDir(), 'cli');
+    await cp(dir, copy, { recursive: true });
+    await rm(join(copy, 'charts'), { recursive: true });
+    const report = await runCommand(['report', copy]);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /^3 completed, 1 failed, 2 unreadable; ranked by test_accuracy \(maximize\)\nbest: \w+ /);
+    assert.ok(existsSync(join(copy, 'charts', 'leaderboard.png')));
+    assert.equal(await read(join(copy, 'leaderboard.csv')), await read(join(dir, 'leaderboard.csv')));
+
+    const config = await read(join(dir, 'trials', first.bestTrialId!, 'config.json'));
+    const best = await runCommand(['best', copy]);
+    assert.equal(best.code, 0, best.stderr);
+    assert.equal(best.stdout, config);
+    const out = join(copy, 'picked', 'best.json');
+    const written = await runCommand(['best', copy, '-o', out]);
+    assert.equal(written.code, 0, written.stderr);
+    assert.equal(written.stdout, '');
+    assert.equal(await read(out), config);
+  });
+
+  it('exit 2 with one line for a folder that is not a sweep, an empty trials/ and an unknown --rank-by', async () => {
+    const root = await tempDir();
+    const notSweep = await runCommand(['report', root]);
+    assert.equal(notSweep.code, 2);
+    assert.equal(notSweep.stderr, `${root}: not a sweep folder (no sweep.json) (give the folder \`convsweep run\` wrote, e.g. results/<sweep name>)\n`);
+    await mkdir(join(root, 'trials'));
+    await writeFile(join(root, 'sweep.json'), JSON.stringify(sweepRecord()));
+    const empty = await runCommand(['report', root]);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /trials: no trials yet/);
+    const bestEmpty = await runCommand(['best', root]);
+    assert.equal(bestEmpty.code, 2);
+    const badMetric = await runCommand(['report', dir, '--rank-by', 'accuracy']);
+    assert.equal(badMetric.code, 2);
+    assert.match(badMetric.stderr, /rank-by/);
+  });
+});

@@ -1,0 +1,211 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Resvg } from '@resvg/resvg-js';
+import { confusionCsv, confusionSpec } from '../../src/report/confusion-chart.js';
+import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/report/confusion.js';
+import { curvesSpec, epochTicks } from '../../src/report/curves-chart.js';
+import type { HistoryRow } from '../../src/report/history.js';
+import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Width and height from the IHDR chunk, which must directly follow the signature. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, 'PNG signature');
+  assert.equal(png.readUInt32BE(8), 13, 'IHDR length');
+  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
+function svgSize(svg: string): { width: number; height: number } {
+  const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+  assert.ok(m, 'SVG root has integer width and height');
+  return { width: Number(m[1]), height: Number(m[2]) };
+}
+
+/** Text content of every <text> element in the SVG. */
+function texts(svg: string): string[] {
+  return [...svg.matchAll(/<text\b[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+}
+
+function history(epochs: number): HistoryRow[] {
+  return Array.from({ length: epochs }, (_, i) => ({
+    epoch: i + 1,
+    loss: 0.5 / (i + 1) + 0.05,
+    accuracy: 0.9 + 0.01 * i,
+    val_loss: 0.6 / (i + 1) + 0.07,
+    val_accuracy: 0.89 + 0.01 * i,
+    lr: 0.001,
+    seconds: 2.5,
+  }));
+}
+
+const DIGITS = Array.from({ length: 10 }, (_, i) => String(i));
+/** 10x10, diagonal 950+13t, the rest small with a few 13s; every count below 100 except the diagonal. */
+const MATRIX_10 = DIGITS.map((_, t) =>
+  DIGITS.map((_, p) => (t === p ? 950 + 13 * t : (t * 7 + p * 3) % 11 === 0 ? 13 : (t + p) % 4)),
+);
+
+describe('curves chart', () => {
+  it('renders a 1-epoch history: both panels, axis titles, legend, markers, PNG at 2x', async () => {
+    const { svg, png } = await renderVegaLite(curvesSpec(history(1), 'one-epoch: loss and accuracy'));
+    const t = texts(svg);
+    for (const s of ['one-epoch: loss and accuracy', 'loss', 'accuracy', 'train', 'validation']) assert.ok(t.includes(s), s);
+    assert.equal(t.filter((s) => s === 'epoch').length, 2, 'an "epoch" axis title on each panel');
+    assert.equal(t.filter((s) => s === '1').length, 2, 'a single "1" epoch tick on each panel');
+    // Point markers: one per series per panel (2 splits x 2 panels), drawn as symbol paths.
+    assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 4);
+    const size = svgSize(svg);
+    assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
+    // Layout pinned (vega's text-width estimate, not the font, decides it).
+    assert.deepEqual(pngSize(png), { width: 1686, height: 718 });
+  });
+
+  it('renders a 5-epoch history with epoch ticks 1..5', async () => {
+    const { svg, png } = await renderVegaLite(curvesSpec(history(5), 'five: loss and accuracy'));
+    const t = texts(svg);
+    for (const s of ['loss', 'accuracy', 'epoch', 'train', 'validation']) assert.ok(t.includes(s), s);
+    for (const e of ['1', '2', '3', '4', '5']) assert.equal(t.filter((s) => s === e).length, 2, `tick ${e}`);
+    assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 20);
+    const size = svgSize(svg);
+    assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
+    assert.deepEqual(pngSize(png), { width: 1650, height: 726 });
+  });
+
+  it('omits validation lines and their legend entry when validation is null', async () => {
+    const rows = history(3).map((r) => ({ ...r, val_loss: null, val_accuracy: null }));
+    const { svg } = await renderVegaLite(curvesSpec(rows, 'no validation'));
+    const t = texts(svg);
+    assert.ok(t.includes('train'));
+    assert.ok(!t.includes('validation'));
+    assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 6);
+  });
+
+  it('renders the same spec to byte-identical SVG, also when renders overlap', async () => {
+    const spec = curvesSpec(history(5), 'determinism');
+    const a = await renderVegaLite(spec);
+    const b = await renderVegaLite(spec);
+    assert.equal(a.svg, b.svg);
+    assert.ok(a.png.equals(b.png), 'PNG identical too');
+    const [c, d] = await Promise.all([renderVegaLite(spec), renderVegaLite(confusionSpec(MATRIX_10, DIGITS, 'x'))]);
+    assert.equal(c.svg, a.svg);
+    assert.equal(d.svg, (await renderVegaLite(confusionSpec(MATRIX_10, DIGITS, 'x'))).svg);
+  });
+
+  it('picks integer epoch ticks', () => {
+    assert.deepEqual(epochTicks(1, 1), [1]);
+    assert.deepEqual(epochTicks(1, 5), [1, 2, 3, 4, 5]);
+    assert.deepEqual(epochTicks(1, 30), [1, 5, 10, 15, 20, 25, 30]);
+    assert.deepEqual(epochTicks(1, 100), [1, 20, 40, 60, 80, 100]);
+  });
+});
+
+describe('confusion chart', () => {
+  it('renders a 10x10 heat map with every count, labels 0..9 in order, white text on dark cells', async () => {
+    const { svg, png } = await renderVegaLite(confusionSpec(MATRIX_10, DIGITS, 'mnist: confusion matrix (test)'));
+    const t = texts(svg);
+    for (const s of ['mnist: confusion matrix (test)', 'true label', 'predicted label', 'count']) assert.ok(t.includes(s), s);
+    // Every cell's count is written, in a text mark labelled with its cell.
+    for (let r = 0; r < 10; r++) {
+      for (let p = 0; p < 10; p++) {
+        const re = new RegExp(`aria-label="predicted label: ${p}; true label: ${r}; count: ${MATRIX_10[r][p]}"[^>]*fill="([^"]+)">${MATRIX_10[r][p]}</text>`);
+        const m = re.exec(svg);
+        assert.ok(m, `cell ${r},${p}`);
+        assert.equal(m[1] === 'white', r === p, `text colour of cell ${r},${p} is ${m[1]}`);
+      }
+    }
+    // Axis labels in natural order: the y labels 0..9 top to bottom appear in order in the SVG.
+    const axisLabels = [...svg.matchAll(/role-axis-label[\s\S]*?<\/g>/g)].map((g) => texts(g[0]));
+    assert.deepEqual(axisLabels[0], DIGITS);
+    assert.deepEqual(axisLabels[1], DIGITS);
+    // Square cells: every rect in the heat map has equal width and height.
+    const rects = [...svg.matchAll(/aria-roledescription="rect mark" d="M[\d.-]+,[\d.-]+h([\d.]+)v([\d.]+)h/g)];
+    assert.equal(rects.length, 100);
+    for (const r of rects) assert.equal(r[1], r[2]);
+    const size = svgSize(svg);
+    assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
+    assert.deepEqual(pngSize(png), { width: 1096, height: 1006 });
+  });
+
+  it('writes the matrix as CSV', () => {
+    const csv = confusionCsv(
+      [
+        [5, 1, 0],
+        [2, 7, 1],
+        [0, 3, 9],
+      ],
+      ['0', '1', '2'],
+    );
+    assert.equal(csv, 'true\\predicted,0,1,2\n0,5,1,0\n1,2,7,1\n2,0,3,9\n');
+  });
+
+  it('rejects a matrix that does not match its labels', () => {
+    assert.throws(() => confusionSpec([[1, 2]], ['0'], 't'), RangeError);
+    assert.throws(() => confusionCsv([[1]], ['0', '1']), RangeError);
+  });
+});
+
+describe('confusion matrix maths', () => {
+  it('counts true x predicted', () => {
+    const m = confusionMatrix([0, 0, 1, 1, 1, 2, 2, 2, 2], Int32Array.from([0, 1, 1, 1, 2, 2, 0, 0, 2]), 3);
+    assert.deepEqual(m, [
+      [1, 1, 0],
+      [0, 2, 1],
+      [2, 0, 2],
+    ]);
+    assert.deepEqual(confusionMatrix([], [], 2), [
+      [0, 0],
+      [0, 0],
+    ]);
+  });
+
+  it('rejects mismatched lengths and out-of-range labels', () => {
+    assert.throws(() => confusionMatrix([0, 1], [0], 2), RangeError);
+    assert.throws(() => confusionMatrix([0, 2], [0, 1], 2), RangeError);
+    assert.throws(() => confusionMatrix([0, 1], [0, -1], 2), RangeError);
+    assert.throws(() => confusionMatrix([0.5], [0], 2), RangeError);
+  });
+
+  it('gives per-class accuracy (NaN for an empty class)', () => {
+    assert.deepEqual(
+      perClassAccuracy([
+        [1, 1, 0],
+        [0, 3, 1],
+        [0, 0, 0],
+      ]),
+      [0.5, 0.75, Number.NaN],
+    );
+  });
+
+  it('lists the largest off-diagonal cells, ties by true then predicted label', () => {
+    const m = [
+      [50, 2, 7, 0],
+      [7, 40, 0, 3],
+      [0, 7, 30, 2],
+      [1, 0, 13, 60],
+    ];
+    const labels = ['0', '1', '2', '3'];
+    assert.deepEqual(topConfusions(m, labels, 4), [
+      { true: '3', predicted: '2', count: 13 },
+      { true: '0', predicted: '2', count: 7 },
+      { true: '1', predicted: '0', count: 7 },
+      { true: '2', predicted: '1', count: 7 },
+    ]);
+    // Fewer non-zero off-diagonal cells than asked for: only those; the diagonal never appears.
+    assert.deepEqual(topConfusions([[9, 0], [4, 9]], ['a', 'b'], 5), [{ true: 'b', predicted: 'a', count: 4 }]);
+    assert.deepEqual(topConfusions(m, labels, 0), []);
+  });
+});
+
+describe('fonts', () => {
+  it('loads a font file explicitly and actually draws text', () => {
+    const fonts = chartFonts();
+    assert.equal(fonts.system, false, `no known font file found; install Debian's fonts-dejavu-core (${JSON.stringify(fonts)})`);
+    const svg =
+      '<svg xmlns="http://www.w3.org/2000/svg" width="60" height="30"><text x="5" y="22" font-family="sans-serif" font-size="20" fill="black">Hg8</text></svg>';
+    const pixels = new Resvg(svg, rasterOptions()).render().pixels;
+    let ink = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) ink++;
+    assert.ok(ink > 50, `text drew ${ink} dark pixels`);
+  });
+});

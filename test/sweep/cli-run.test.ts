@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
+import { tinySweep, writeSweep } from './sweep-files.js';
+
+test('run --dry-run: the trials as a table, nothing trained or written', async () => {
+  const out = join(await tempDir(), 'never');
+  const r = await runCli(['run', join(repoRoot, 'sweeps', 'mnist-quick.json'), '--dry-run', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0], /^index\s+id\s+label$/);
+  assert.equal(lines.length, 1 + 8 + 1);
+  assert.match(lines[1], /^0\s+[0-9a-f]{10}\s+filters=\S+ dropout=\S+ lr=\S+$/);
+  assert.match(lines[9], /^8 trials would run into /);
+  assert.equal(existsSync(out), false);
+});
+
+test('run: an invalid value is exit 2, one line naming the sweep file, the key and the value', async () => {
+  const file = await writeSweep(tinySweep({ dropout: [0.2, 1.5] }));
+  const r = await runCli(['run', file, '--out', join(await tempDir(), 'out')]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim(), `${file}: /grid/dropout: value 1.5 makes the config invalid: /layers/3/rate: must be < 1, got 1.5`);
+});
+
+test('run: exit 1 when a trial failed, with both trials saved', async () => {
+  const file = await writeSweep(tinySweep({ learning_rate: [0.01, 1e30] }));
+  const out = join(await tempDir(), 'out');
+  const r = await runCli(['run', file, '--out', out, '--backend', 'wasm', '--workers', '2']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /1 completed, 1 failed, 0 not run, of 2 trials/);
+  assert.match(r.stderr, /FAILED \S+ lr=1e\+30 {2}nan: loss became/);
+  assert.equal((await readdir(join(out, 'trials'))).length, 2);
+});
+
+/** The CLI as a child process, interrupted with SIGINT once `when` matches its stderr. */
+function runInterrupted(args: string[], when: RegExp): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+test('Ctrl-C after the first trial: exit 130, finished trials intact, then --resume completes the rest', async () => {
+  const file = await writeSweep(tinySweep({ dropout: [0.1, 0.2, 0.3, 0.4] }, { epochs: 3, train_limit: 600 }));
+  const out = join(await tempDir(), 'out');
+  const args = ['run', file, '--out', out, '--backend', 'wasm', '--workers', '1'];
+  const interrupted = await runInterrupted(args, /\[1\/4\] done /);
+  assert.equal(interrupted.code, 130, interrupted.stderr);
+  assert.match(interrupted.stderr, /interrupted: finished trials are saved/);
+  const trialsDir = join(out, 'trials');
+  const finished = await readdir(trialsDir);
+  assert.ok(finished.length >= 1 && finished.length < 4, `finished: ${finished.join(', ')}`);
+  const before = new Map<string, string>();
+  for (const id of finished) {
+    const metrics = join(trialsDir, id, 'metrics.json');
+    before.set(id, `${(await stat(metrics)).mtimeMs}:${await readFile(metrics, 'utf8')}`);
+  }
+
+  const resumed = await runCli([...args, '--resume']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stdout, new RegExp(`${4 - finished.length} completed, 0 failed, ${finished.length} finished earlier, 0 not run, of 4 trials`));
+  assert.equal((await readdir(trialsDir)).length, 4);
+  for (const [id, was] of before) {
+    const metrics = join(trialsDir, id, 'metrics.json');
+    assert.equal(`${(await stat(metrics)).mtimeMs}:${await readFile(metrics, 'utf8')}`, was, `trial ${id} was rewritten`);
+  }
+});

@@ -1,0 +1,137 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
+import { runSweep, type SweepRunOptions } from '../../src/sweep/run-sweep.js';
+import { TrialStatus, type TrialOutcome } from '../../src/sweep/trial.js';
+import { tempDir } from '../helpers.js';
+import { tinySweep, writeSweep } from './sweep-files.js';
+
+const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8'));
+
+/** Every file of a folder tree with its mtime and content, to prove a finished trial was not rewritten. */
+async function snapshot(dir: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath ?? entry.path, entry.name);
+    files.set(path, `${(await stat(path)).mtimeMs}:${(await readFile(path)).toString('base64')}`);
+  }
+  return files;
+}
+
+function sweepOptions(sweepFile: string, outDir: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions {
+  return { sweepFile, outDir, backend: 'wasm', workers: 2, ...extra };
+}
+
+test('a 2-worker sweep with one variant whose loss becomes NaN: that trial fails, the others complete; --resume reruns only what did not finish', async () => {
+  // A learning rate of 1e30 overflows the loss within two batches; the other two rates train normally.
+  const file = await writeSweep(tinySweep({ learning_rate: [0.01, 1e30, 0.02] }));
+  const outDir = join(await tempDir(), 'results');
+  const ended: [string, TrialOutcome['status']][] = [];
+  let maxRunning = 0;
+  let running = 0;
+  const summary = await runSweep(sweepOptions(file, outDir, {
+    listener: {
+      onTrialStart: () => (maxRunning = Math.max(maxRunning, ++running)),
+      onTrialEnd: (trial, outcome) => {
+        running--;
+        ended.push([trial.label, outcome.status]);
+      },
+    },
+  }));
+  assert.deepEqual({ ...summary, outDir: undefined }, { outDir: undefined, total: 3, skipped: 0, completed: 2, failed: 1, notRun: 0, interrupted: false });
+  assert.equal(maxRunning, 2, 'two trials ran at once');
+  assert.deepEqual(new Map(ended), new Map([['lr=0.01', 'completed'], ['lr=1e+30', 'failed'], ['lr=0.02', 'completed']]));
+
+  const stored = await readJson(join(outDir, 'sweep.json'));
+  assert.deepEqual(stored.grid, { learning_rate: [0.01, 1e30, 0.02] });
+  assert.equal(stored.metric, 'test_accuracy');
+  assert.equal(stored.goal, 'maximize');
+  assert.equal(stored.resolved_base.name, 'tiny');
+  assert.equal(stored.trials.length, 3);
+
+  const trialsDir = join(outDir, 'trials');
+  const ids = stored.trials.map((t: { id: string }) => t.id);
+  assert.deepEqual((await readdir(trialsDir)).sort(), [...ids].sort(), 'one folder a trial, no staging leftovers');
+  const [good, nan, other] = ids.map((id: string) => join(trialsDir, id));
+  const trialJson = await readJson(join(good, 'trial.json'));
+  assert.deepEqual(trialJson, { id: ids[0], label: 'lr=0.01', index: 0, values: { learning_rate: 0.01 }, seed: 1 });
+  const metrics = await readJson(join(good, 'metrics.json'));
+  assert.equal(metrics.seed, 1);
+  assert.equal(metrics.train_examples + metrics.val_examples, 240);
+  assert.equal(metrics.test_examples, 100);
+  assert.ok(existsSync(join(good, 'model')) && existsSync(join(good, 'history.csv')), 'a trial folder holds everything train writes');
+  assert.deepEqual((await readdir(nan)).sort(), ['error.json', 'trial.json']);
+  const error = await readJson(join(nan, 'error.json'));
+  assert.equal(error.status, 'failed');
+  assert.equal(error.kind, 'nan');
+  assert.match(error.message, /loss became/);
+  assert.deepEqual(error.values, { learning_rate: 1e30 });
+  const log = (await readFile(join(outDir, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.filter((l) => l.event === 'trial-end').map((l) => l.status).sort(), ['completed', 'completed', 'failed']);
+
+  // Without --resume a used folder is refused, with a hint.
+  await assert.rejects(runSweep(sweepOptions(file, outDir)), (err: unknown) => err instanceof InputError && /not empty \(add --resume/.test(err.message));
+
+  // --resume: the finished trial stays byte- and mtime-identical; the failed one and one made
+  // incomplete (its metrics.json gone) run again.
+  const before = await snapshot(good);
+  await rm(join(other, 'metrics.json'));
+  const started: string[] = [];
+  const resumed = await runSweep(sweepOptions(file, outDir, { resume: true, listener: { onTrialStart: (t) => started.push(t.label) } }));
+  assert.deepEqual(started.sort(), ['lr=0.02', 'lr=1e+30']);
+  assert.equal(resumed.skipped, 1);
+  assert.equal(resumed.completed, 1);
+  assert.equal(resumed.failed, 1);
+  assert.deepEqual(await snapshot(good), before);
+  assert.ok(existsSync(join(other, 'metrics.json')));
+  assert.equal((await readJson(join(nan, 'error.json'))).kind, 'nan');
+
+  // A different sweep cannot resume this folder.
+  const changed = await writeSweep(tinySweep({ learning_rate: [0.01, 0.03] }));
+  await assert.rejects(runSweep(sweepOptions(changed, outDir, { resume: true })), (err: unknown) => err instanceof InputError && /does not match the sweep in .*sweep\.json \(grid, trials differ\)/.test(err.message));
+});
+
+test('process isolation: each trial in a child process loading its own data; a trial past trial_timeout_s fails as a timeout', async () => {
+  const file = await writeSweep(tinySweep({ dropout: [0.1, 0.3] }));
+  const outDir = join(await tempDir(), 'results');
+  const epochs: string[] = [];
+  const summary = await runSweep(sweepOptions(file, outDir, { isolation: 'process', listener: { onTrialEpoch: (trial, row) => epochs.push(`${trial.label}@${row.epoch}`) } }));
+  assert.equal(summary.completed, 2);
+  assert.deepEqual(epochs.sort(), ['dropout=0.1@1', 'dropout=0.3@1'], 'progress crosses the process and the thread');
+  for (const id of await readdir(join(outDir, 'trials'))) {
+    const metrics = await readJson(join(outDir, 'trials', id, 'metrics.json'));
+    assert.equal(metrics.backend, 'wasm');
+    assert.equal(metrics.test_examples, 100);
+  }
+
+  // 20 epochs on 2000 images take far longer than 1 s: the trial is stopped and recorded as failed.
+  const slow = await writeSweep(tinySweep({ dropout: [0.1] }, { epochs: 20, train_limit: 2000, trial_timeout_s: 1 }));
+  const slowOut = join(await tempDir(), 'results');
+  const timedOut = await runSweep(sweepOptions(slow, slowOut, { isolation: 'process', abortGraceMs: 2000 }));
+  assert.equal(timedOut.failed, 1);
+  const [id] = await readdir(join(slowOut, 'trials'));
+  assert.equal((await readJson(join(slowOut, 'trials', id, 'error.json'))).kind, 'timeout');
+  assert.deepEqual((await readdir(join(slowOut, 'trials', id))).sort(), ['error.json', 'trial.json']);
+});
+
+test('cancelling a sweep stops its running trials and records nothing for them', async () => {
+  const file = await writeSweep(tinySweep({ dropout: [0.1, 0.2, 0.3] }, { epochs: 20, train_limit: 2000 }));
+  const outDir = join(await tempDir(), 'results');
+  const controller = new AbortController();
+  const statuses: TrialOutcome['status'][] = [];
+  const summary = await runSweep(sweepOptions(file, outDir, {
+    signal: controller.signal,
+    listener: {
+      onTrialEpoch: () => controller.abort(),
+      onTrialEnd: (_t, outcome) => statuses.push(outcome.status),
+    },
+  }));
+  assert.equal(summary.interrupted, true);
+  assert.equal(summary.notRun, 3);
+  assert.deepEqual(statuses, [TrialStatus.STOPPED, TrialStatus.STOPPED]);
+  assert.deepEqual(await readdir(join(outDir, 'trials')), []);
+});
