@@ -4,14 +4,22 @@
  * sees either nothing or the whole thing, also after a crash or Ctrl-C.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from './errors.js';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temp, data);
+    // Synced before the rename, so that after a power loss the name holds the old or the new content, never an empty file.
+    const file = await open(temp, 'w');
+    try {
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });
@@ -35,20 +43,36 @@ export async function assertFreeDestination(dir: string, option = '--out'): Prom
   }
 }
 
-/** A temporary sibling of `dir` to fill, then `commit()` to rename it into place, or `discard()`. */
+/** Staging folders of this thread not yet committed or discarded. */
+const openStaging = new Set<string>();
+let removeOnExit = false;
+
+/**
+ * A temporary sibling of `dir` to fill, then `commit()` to rename it into place, or `discard()`.
+ * One still open when the process exits (a second Ctrl-C exits at once) is removed on the way out.
+ */
 export async function stagingFolder(dir: string): Promise<{ path: string; commit: () => Promise<void>; discard: () => Promise<void> }> {
   await mkdir(dirname(dir), { recursive: true });
   const path = join(dirname(dir), `.${basename(dir)}.partial-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(path);
+  if (!removeOnExit) {
+    removeOnExit = true;
+    process.on('exit', () => {
+      for (const open of openStaging) rmSync(open, { recursive: true, force: true });
+    });
+  }
+  openStaging.add(path);
   return {
     path,
     async commit() {
       // rename() replaces an empty folder but not a full one; an empty destination is removed first.
       if (await isEmptyOrMissing(dir)) await rmdir(dir).catch(() => undefined);
       await rename(path, dir);
+      openStaging.delete(path);
     },
     async discard() {
       await rm(path, { recursive: true, force: true });
+      openStaging.delete(path);
     },
   };
 }

@@ -4,7 +4,7 @@ import { selectBackend, type BackendChoice } from '../backend/select.js';
 import { benchTraining } from '../train/bench.js';
 import { prepareConfig } from '../train/prepare.js';
 import { runCommand } from './command-runner.js';
-import { withBackend, withVerbose } from './options.js';
+import { checkIntegerFlags, withBackend, withVerbose } from './options.js';
 
 export const benchCommand = {
   command: 'bench <config>',
@@ -16,6 +16,7 @@ export const benchCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON line' }),
   handler: (argv: { config: string; images: number; batchSize: number; json: boolean; backend: BackendChoice; verbose: boolean }) =>
     runCommand(async () => {
+      checkIntegerFlags([['--images', argv.images, 1], ['--batch-size', argv.batchSize, 1]]);
       const { config, data } = await prepareConfig(argv.config);
       const backend = await selectBackend(argv.backend);
       const r = await benchTraining(config, data, argv.images, argv.batchSize);

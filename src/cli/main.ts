@@ -10,6 +10,7 @@ import { sweepRunCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { trainCommand } from './train.js';
 import { validateCommand } from './validate.js';
+import { workerCommand } from './worker.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('convsweep')
@@ -20,6 +21,7 @@ await yargs(hideBin(process.argv))
   .command(sweepRunCommand)
   .command(reportCommand)
   .command(bestCommand)
+  .command(workerCommand)
   .demandCommand(1, 'name a command')
   .strict()
   .recommendCommands()

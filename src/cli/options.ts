@@ -1,6 +1,7 @@
 /** Options shared by several commands, declared once. */
 import type { Argv } from 'yargs';
 import { BACKENDS, type BackendChoice } from '../backend/select.js';
+import { InputError, type Problem } from '../errors.js';
 
 export function withBackend<T>(y: Argv<T>) {
   return y.option('backend', {
@@ -19,4 +20,21 @@ export function withLimits<T>(y: Argv<T>) {
 
 export function withVerbose<T>(y: Argv<T>) {
   return y.option('verbose', { type: 'boolean', default: false, describe: 'stack traces on errors' });
+}
+
+/**
+ * Numeric flags must be whole numbers in range: the config schema's own limits (epochs, batch size
+ * at least 1; a seed from 0 to 2^32-1), checked before they replace a validated config's values.
+ * `flags`: [flag, value, minimum], the value undefined when the flag was not given.
+ */
+export function checkIntegerFlags(flags: [flag: string, value: number | undefined, min: number][]): void {
+  const problems: Problem[] = [];
+  for (const [flag, value, min] of flags) {
+    if (value === undefined) continue;
+    const max = flag === '--seed' ? 4294967295 : Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push({ file: flag, path: '', message: `must be ${min === 0 ? 'a whole number from 0' : 'a positive whole number'}${flag === '--seed' ? ' to 4294967295' : ''}, got ${Number.isNaN(value) ? 'not a number' : value}` });
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
 }

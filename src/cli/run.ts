@@ -1,11 +1,10 @@
 /** `convsweep run SWEEP`: every trial of a sweep on a pool of workers, then the aggregate report. */
 import type { Argv } from 'yargs';
 import type { BackendChoice } from '../backend/select.js';
-import { InputError } from '../errors.js';
 import { planSweep, runSweep } from '../sweep/run-sweep.js';
 import type { Isolation } from '../sweep/worker-entry.js';
 import { EXIT, interruptSignal, runCommand } from './command-runner.js';
-import { withBackend, withLimits, withVerbose } from './options.js';
+import { checkIntegerFlags, withBackend, withLimits, withVerbose } from './options.js';
 import { SweepProgress } from './sweep-progress.js';
 
 interface RunArgs {
@@ -20,13 +19,8 @@ interface RunArgs {
   testLimit?: number;
   backend: BackendChoice;
   isolation?: Isolation;
+  queue?: string;
   verbose: boolean;
-}
-
-function checkPositiveIntegers(argv: RunArgs): void {
-  const flags: [string, number | undefined][] = [['--workers', argv.workers], ['--trials-per-gpu', argv.trialsPerGpu], ['--epochs', argv.epochs], ['--train-limit', argv.trainLimit], ['--test-limit', argv.testLimit]];
-  const problems = flags.filter(([, v]) => v !== undefined && !(Number.isInteger(v) && v > 0)).map(([flag, v]) => ({ file: flag, path: '', message: `must be a positive integer, got ${v}` }));
-  if (problems.length > 0) throw new InputError(problems);
 }
 
 function trialTable(trials: { index: number; id: string; label: string }[]): string {
@@ -44,12 +38,13 @@ export const sweepRunCommand = {
       .option('trials-per-gpu', { type: 'number', describe: 'trials sharing one GPU (tensorflow-gpu)', default: 1 })
       .option('out', { type: 'string', describe: 'results folder (default results/<sweep name>)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep in --out: skip finished trials, rerun failed and unfinished ones' })
+      .option('queue', { type: 'string', describe: 'Redis URL (redis://host:port, rediss:// for TLS): send the trials to `convsweep worker` processes instead of a local pool' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'list the trials (id, label) and exit; trains and writes nothing' })
       // Child processes are how native backends run; choosing them for wasm lets tests cover that path.
       .option('isolation', { choices: ['thread', 'process'] as Isolation[], hidden: true }),
   handler: (argv: RunArgs) =>
     runCommand(async () => {
-      checkPositiveIntegers(argv);
+      checkIntegerFlags([['--workers', argv.workers, 1], ['--trials-per-gpu', argv.trialsPerGpu, 1], ['--epochs', argv.epochs, 1], ['--train-limit', argv.trainLimit, 1], ['--test-limit', argv.testLimit, 1]]);
       const overrides = { epochs: argv.epochs, trainLimit: argv.trainLimit, testLimit: argv.testLimit };
       if (argv.dryRun) {
         const { trials, outDir } = await planSweep({ sweepFile: argv.sweep, overrides, outDir: argv.out });
@@ -68,6 +63,7 @@ export const sweepRunCommand = {
           workers: argv.workers,
           trialsPerGpu: argv.trialsPerGpu,
           isolation: argv.isolation,
+          queue: argv.queue,
           resume: argv.resume,
           signal,
           listener: progress,

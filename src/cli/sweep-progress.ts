@@ -3,15 +3,14 @@
  * failed, ETA, best metric so far) and one line a running trial (epoch, batch, val_accuracy).
  * Elsewhere (pipes, CI logs) one plain line when a trial starts and one when it ends.
  */
-import type { BackendName } from '../backend/select.js';
 import type { HistoryRow } from '../report/history.js';
 import type { SweepGoal, SweepMetric } from '../sweep/load.js';
 import type { SweepListener } from '../sweep/run-sweep.js';
 import { TrialStatus, type Trial, type TrialOutcome } from '../sweep/trial.js';
-import type { Isolation } from '../sweep/worker-entry.js';
 import type { BatchProgress } from '../train/trainer.js';
 
 const REDRAW_INTERVAL_MS = 100;
+const BAR_WIDTH = 20;
 
 function duration(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -30,12 +29,13 @@ export class SweepProgress implements SweepListener {
   private readonly tty: boolean;
   private readonly running = new Map<string, RunningTrial>();
   private total = 0;
-  private workers = 1;
+  private started = performance.now();
   private metric: SweepMetric = 'test_accuracy';
   private goal: SweepGoal = 'maximize';
   private finished = 0;
   private failed = 0;
-  private readonly durations: number[] = [];
+  /** Trials that ended in this run (not found finished): the pace for the ETA. */
+  private endedHere = 0;
   private best: { value: number; label: string } | undefined;
   private drawnLines = 0;
   private lastDraw = 0;
@@ -44,15 +44,15 @@ export class SweepProgress implements SweepListener {
     this.tty = Boolean(stream.isTTY);
   }
 
-  onStart(info: { sweep: { name: string; metric: SweepMetric; goal: SweepGoal }; total: number; finishedBefore: Map<string, number | null>; workers: number; backend: BackendName; isolation: Isolation; outDir: string }): void {
+  onStart(info: { sweep: { name: string; metric: SweepMetric; goal: SweepGoal }; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string }): void {
     this.total = info.total;
-    this.workers = info.workers;
+    this.started = performance.now();
     this.metric = info.sweep.metric;
     this.goal = info.sweep.goal;
     this.finished = info.finishedBefore.size;
     for (const [id, value] of info.finishedBefore) this.consider(value, id);
     const resumed = info.finishedBefore.size > 0 ? `, ${info.finishedBefore.size} already finished` : '';
-    this.line(`sweep ${info.sweep.name}: ${info.total} trials${resumed}, ${info.workers} worker${info.workers === 1 ? '' : 's'} (${info.backend}, ${info.isolation}) → ${info.outDir}`);
+    this.line(`sweep ${info.sweep.name}: ${info.total} trials${resumed}, ${info.runner} → ${info.outDir}`);
   }
 
   onTrialStart(trial: Trial): void {
@@ -83,7 +83,7 @@ export class SweepProgress implements SweepListener {
     switch (outcome.status) {
       case TrialStatus.COMPLETED: {
         this.finished++;
-        this.durations.push(seconds);
+        this.endedHere++;
         const value = outcome.metrics[this.metric];
         this.consider(value, trial.label);
         result = `done ${trial.id} ${trial.label}  ${this.metric}=${value === null ? '-' : value.toFixed(4)} in ${duration(seconds)}`;
@@ -92,7 +92,7 @@ export class SweepProgress implements SweepListener {
       case TrialStatus.FAILED:
         this.finished++;
         this.failed++;
-        this.durations.push(seconds);
+        this.endedHere++;
         result = `FAILED ${trial.id} ${trial.label}  ${outcome.kind}: ${outcome.message}`;
         break;
       case TrialStatus.STOPPED:
@@ -117,11 +117,13 @@ export class SweepProgress implements SweepListener {
   }
 
   private overall(): string {
-    const mean = this.durations.length > 0 ? this.durations.reduce((a, b) => a + b, 0) / this.durations.length : Number.NaN;
+    // From the pace so far, which accounts for however many workers (local or on the queue) serve the sweep.
     const left = this.total - this.finished;
-    const eta = left === 0 ? 0 : (mean * left) / this.workers;
+    const eta = left === 0 ? 0 : this.endedHere === 0 ? Number.NaN : (((performance.now() - this.started) / 1000) * left) / this.endedHere;
     const best = this.best ? `best ${this.metric} ${this.best.value.toFixed(4)} (${this.best.label})` : `best ${this.metric} -`;
-    return `${this.finished}/${this.total} done, ${this.failed} failed, ${this.running.size} running · ETA ${duration(eta)} · ${best}`;
+    const filled = this.total === 0 ? BAR_WIDTH : Math.round((this.finished / this.total) * BAR_WIDTH);
+    const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
+    return `${bar}${this.finished}/${this.total} done, ${this.failed} failed, ${this.running.size} running · ETA ${duration(eta)} · ${best}`;
   }
 
   private trialLine(state: RunningTrial): string {

@@ -6,7 +6,7 @@ import { assertFreeDestination } from '../fs-atomic.js';
 import { prepareConfig } from '../train/prepare.js';
 import { runTraining } from '../train/run.js';
 import { interruptSignal, runCommand } from './command-runner.js';
-import { withBackend, withLimits, withVerbose } from './options.js';
+import { checkIntegerFlags, withBackend, withLimits, withVerbose } from './options.js';
 import { progressReporter } from './progress.js';
 
 function timestamp(date = new Date()): string {
@@ -24,6 +24,7 @@ export const trainCommand = {
       .option('batch-size', { type: 'number', describe: 'override the config\'s batch_size' }),
   handler: (argv: { config: string; out?: string; seed?: number; epochs?: number; batchSize?: number; trainLimit?: number; testLimit?: number; backend: Parameters<typeof selectBackend>[0]; verbose: boolean }) =>
     runCommand(async () => {
+      checkIntegerFlags([['--seed', argv.seed, 0], ['--epochs', argv.epochs, 1], ['--batch-size', argv.batchSize, 1], ['--train-limit', argv.trainLimit, 1], ['--test-limit', argv.testLimit, 1]]);
       const { config, file, data } = await prepareConfig(argv.config);
       const outDir = argv.out ?? join('results', 'runs', `${config.name}-${timestamp()}`);
       await assertFreeDestination(outDir);

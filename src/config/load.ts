@@ -27,6 +27,8 @@ interface Schema {
   oneOf?: Schema[];
   discriminator?: { propertyName: string };
   const?: unknown;
+  enum?: unknown[];
+  definitions?: Record<string, Schema>;
   minItems?: number;
   maxItems?: number;
 }
@@ -184,7 +186,10 @@ function problemFor(error: ErrorObject): Found {
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = params.additionalProperty as string;
-      return { path: `${at}/${escapePointer(key)}`, message: `unknown key ${JSON.stringify(key)}`, hint: suggestion(key, allowedKeys(error), 'allowed keys') };
+      const allowed = allowedKeys(error);
+      const near = closest(key, allowed);
+      const hint = near !== undefined ? `did you mean ${JSON.stringify(near)}?` : (siblingHint(parent, key) ?? `allowed keys: ${allowed.join(', ')}`);
+      return { path: `${at}/${escapePointer(key)}`, message: `unknown key ${JSON.stringify(key)}`, hint };
     }
     case 'required': {
       const key = params.missingProperty as string;
@@ -193,7 +198,7 @@ function problemFor(error: ErrorObject): Found {
     }
     case 'discriminator': {
       const tag = params.tag as string;
-      const kind = (parent.title ?? '').toLowerCase();
+      const kind = kindOf(parent);
       const tags = discriminatorTags(parent);
       const path = `${at}/${escapePointer(tag)}`;
       if (params.error === 'mapping') {
@@ -206,7 +211,8 @@ function problemFor(error: ErrorObject): Found {
       const allowed = params.allowedValues as unknown[];
       const value = error.data;
       const hint = typeof value === 'string' ? suggestion(value, allowed.map(String), 'one of') : `one of: ${allowed.join(', ')}`;
-      return { path: at, message: `unknown value ${shortJson(value)}`, hint };
+      // A titled enum names what it lists: `unknown optimizer "Adamm"`.
+      return { path: at, message: `unknown ${parent.title ? kindOf(parent) : 'value'} ${shortJson(value)}`, hint };
     }
     case 'const':
       return { path: at, message: `must be ${JSON.stringify(params.allowedValue)}, got ${shortJson(error.data)}` };
@@ -229,10 +235,40 @@ function suggestion(word: string, candidates: string[], listLabel: string): stri
   return near !== undefined ? `did you mean ${JSON.stringify(near)}?` : `${listLabel}: ${candidates.join(', ')}`;
 }
 
-/** The values a discriminated schema takes for its tag, from its branches: the layer types, the callback types. */
+/** The values a discriminated schema takes for its tag, one per branch: the layer, callback and optimizer types. */
 function discriminatorTags(s: Schema): string[] {
-  const tag = s.discriminator!.propertyName;
-  return (s.oneOf ?? []).map((branch) => String(resolveRef(branch).properties?.[tag]?.const));
+  return (s.oneOf ?? []).map((branch) => branchTag(s, resolveRef(branch)));
+}
+
+/** A branch's tag value: its const, or the first of its enum (the optimizers also take a lower-case "adam"). */
+function branchTag(union: Schema, branch: Schema): string {
+  const tag = branch.properties?.[union.discriminator!.propertyName];
+  return String(tag?.const ?? tag?.enum?.[0]);
+}
+
+/** What a discriminated union is a union of, for messages: "layer", "callback", "optimizer" (from OptimizerSettings). */
+function kindOf(union: Schema): string {
+  return (union.title ?? '').replace(/(?<=.)[A-Z].*/, '').toLowerCase();
+}
+
+/** Each branch of a discriminated union (a layer type, an optimizer type) → the union. */
+const unionOfBranch = new Map<Schema, Schema>(
+  Object.values(schema.definitions ?? {}).flatMap((union) => (union.discriminator ? (union.oneOf ?? []).map((branch): [Schema, Schema] => [resolveRef(branch), union]) : [])),
+);
+
+/**
+ * For an unknown key that is a setting of another branch of the same union, e.g. momentum on Adam:
+ * "Adam takes beta_1, beta_2, epsilon; momentum is for SGD, RMSprop". Undefined otherwise.
+ */
+function siblingHint(branch: Schema, key: string): string | undefined {
+  const union = unionOfBranch.get(branch);
+  if (!union) return undefined;
+  const tagKey = union.discriminator!.propertyName;
+  const owners = (union.oneOf ?? []).map(resolveRef).filter((b) => b !== branch && Object.hasOwn(b.properties ?? {}, key));
+  if (owners.length === 0) return undefined;
+  const own = Object.keys(branch.properties ?? {}).filter((k) => k !== tagKey);
+  const takes = own.length > 0 ? `takes ${own.join(', ')}` : 'takes no settings';
+  return `${branchTag(union, branch)} ${takes}; ${key} is for ${owners.map((b) => branchTag(union, b)).join(', ')}`;
 }
 
 /** Whether `target` is `from`, or a part of it that applies `depth` levels further into the value. */

@@ -41,6 +41,10 @@ export type ActivationName =
   | 'softsign'
   | 'swish';
 export type OptimizerName = 'Adam' | 'SGD' | 'RMSprop' | 'Adagrad' | 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
+/**
+ * An optimizer with its Keras settings; each type takes only its own. Unset settings take the Keras defaults.
+ */
+export type OptimizerSettings = AdamOptimizer | SGDOptimizer | RMSpropOptimizer | AdagradOptimizer;
 export type Callback = EarlyStoppingCallback | ReduceLROnPlateauCallback;
 
 /**
@@ -58,6 +62,9 @@ export interface ModelConfig {
    * @minItems 1
    */
   layers: [Layer, ...Layer[]];
+  /**
+   * a name such as "Adam", or {"type": "SGD", "momentum": 0.9, "nesterov": true}
+   */
   optimizer?: OptimizerName | OptimizerSettings;
   learning_rate?: number;
   epochs?: number;
@@ -234,34 +241,55 @@ export interface DropoutLayer {
   input_shape?: InputShape;
   rate: number;
 }
-export interface OptimizerSettings {
-  type: OptimizerName;
+export interface AdamOptimizer {
+  type: 'Adam' | 'adam';
   /**
-   * SGD and RMSprop.
-   */
-  momentum?: number;
-  /**
-   * SGD.
-   */
-  nesterov?: boolean;
-  /**
-   * Adam.
+   * Keras default 0.9.
    */
   beta_1?: number;
   /**
-   * Adam.
+   * Keras default 0.999.
    */
   beta_2?: number;
   /**
-   * RMSprop.
+   * Keras default 1e-7.
+   */
+  epsilon?: number;
+}
+export interface SGDOptimizer {
+  type: 'SGD' | 'sgd';
+  /**
+   * Keras default 0 (plain SGD).
+   */
+  momentum?: number;
+  /**
+   * Nesterov momentum; Keras default false.
+   */
+  nesterov?: boolean;
+}
+export interface RMSpropOptimizer {
+  type: 'RMSprop' | 'rmsprop';
+  /**
+   * Discounting factor of the squared-gradient average; Keras default 0.9.
    */
   rho?: number;
   /**
-   * Adam, RMSprop.
+   * Keras default 0.
+   */
+  momentum?: number;
+  /**
+   * Keras default 1e-7.
    */
   epsilon?: number;
   /**
-   * Adagrad.
+   * Normalise by the gradient's estimated variance; Keras default false.
+   */
+  centered?: boolean;
+}
+export interface AdagradOptimizer {
+  type: 'Adagrad' | 'adagrad';
+  /**
+   * Keras default 0.1. (Keras' epsilon is not settable: tfjs' Adagrad uses the backend's, 1e-7 in float32.)
    */
   initial_accumulator_value?: number;
 }

@@ -29,27 +29,33 @@ export function machineShape(backend: BackendName): { cores: number; gpus: numbe
 }
 
 export class GpuSlots {
-  /** Trials running on each GPU. */
+  /** The CUDA device numbers trials may use. */
+  private readonly devices: number[];
+  /** Trials running on each device, by position in `devices`. */
   private readonly load: number[];
 
-  constructor(gpus: number, private readonly trialsPerGpu: number) {
-    this.load = Array.from({ length: gpus }, () => 0);
+  /** `gpus`: how many (devices 0..n-1), or which device numbers (`convsweep worker --gpus 2,3`). */
+  constructor(gpus: number | number[], private readonly trialsPerGpu: number) {
+    this.devices = Array.isArray(gpus) ? [...gpus] : Array.from({ length: gpus }, (_, i) => i);
+    this.load = this.devices.map(() => 0);
   }
 
   /**
-   * The least-loaded GPU with room (lowest index on ties), or undefined when there are no GPUs or
-   * all are full; the caller then runs without a slot.
+   * The device number of the least-loaded GPU with room (first listed on ties), or undefined when
+   * there are no GPUs or all are full; the caller then runs without a slot.
    */
   acquire(): number | undefined {
     let chosen: number | undefined;
-    this.load.forEach((running, gpu) => {
-      if (running < this.trialsPerGpu && (chosen === undefined || running < this.load[chosen])) chosen = gpu;
+    this.load.forEach((running, i) => {
+      if (running < this.trialsPerGpu && (chosen === undefined || running < this.load[chosen])) chosen = i;
     });
-    if (chosen !== undefined) this.load[chosen]++;
-    return chosen;
+    if (chosen === undefined) return undefined;
+    this.load[chosen]++;
+    return this.devices[chosen];
   }
 
-  release(gpu: number | undefined): void {
-    if (gpu !== undefined && this.load[gpu] > 0) this.load[gpu]--;
+  release(device: number | undefined): void {
+    const i = device === undefined ? -1 : this.devices.indexOf(device);
+    if (i >= 0 && this.load[i] > 0) this.load[i]--;
   }
 }

@@ -10,6 +10,7 @@ import { loadConfigFile, parseConfigText, validateConfig, type ResolvedConfig } 
 import { closest } from '../config/suggest.js';
 import type { SweepDefinition } from '../config/types.generated.js';
 import { InputError, type Problem } from '../errors.js';
+import { absoluteDataset } from '../data/load.js';
 import { configName } from '../train/prepare.js';
 
 export type SweepMetric = NonNullable<SweepDefinition['metric']>;
@@ -87,7 +88,7 @@ async function loadBase(definition: SweepDefinition, sweepFile: string): Promise
     const path = resolve(dirname(sweepFile), definition.base);
     try {
       const { config, file } = await loadConfigFile(path);
-      return { base: { ...config, name: configName(config, file) }, baseFile: file };
+      return { base: { ...config, name: configName(config, file), dataset: absoluteDataset(config.dataset, file) }, baseFile: file };
     } catch (err) {
       if (err instanceof InputError && err.problems.some((p) => p.file === path && p.path === '')) {
         throw new InputError(err.problems.map((p) => (p.file === path && p.path === '' ? { file: sweepFile, path: '/base', message: `${definition.base}: ${p.message}`, hint: p.hint } : p)));
@@ -97,7 +98,7 @@ async function loadBase(definition: SweepDefinition, sweepFile: string): Promise
   }
   try {
     const config = validateConfig(definition.base, sweepFile);
-    return { base: { ...config, name: config.name ?? configName(config, sweepFile) }, baseFile: resolve(sweepFile) };
+    return { base: { ...config, name: config.name ?? configName(config, sweepFile), dataset: absoluteDataset(config.dataset, sweepFile) }, baseFile: resolve(sweepFile) };
   } catch (err) {
     throw underBase(err, sweepFile);
   }

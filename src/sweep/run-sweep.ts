@@ -7,6 +7,7 @@
  *   results/<name>/sweep.log      JSON lines
  *   results/<name>/trials/<id>/   one folder a trial, written atomically
  */
+import type { Redis } from 'ioredis';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
@@ -15,11 +16,16 @@ import { loadDataset } from '../data/load.js';
 import { InputError, RunError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { fileLogger, type Logger } from '../log.js';
+import { connectRedis, redactUrl } from '../queue/connection.js';
+import { sendDataset } from '../queue/dataset-transfer.js';
+import { newQueueName } from '../queue/keys.js';
 import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import { limitData } from '../train/run.js';
+import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
+import { QueueExecutor } from './executor/queue.js';
 import { expandSweep } from './expand.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
@@ -43,6 +49,11 @@ export interface SweepRunOptions extends SweepOptions {
   /** Default: process for the native backends, thread otherwise. */
   isolation?: Isolation;
   resume?: boolean;
+  /**
+   * A Redis URL: the trials go to a BullMQ queue that `convsweep worker` processes serve, instead of
+   * a local pool (workers, trialsPerGpu, isolation and backend are then the workers' business).
+   */
+  queue?: string;
   /** Aborting stops handing out trials and cancels the running ones. */
   signal?: AbortSignal;
   listener?: SweepListener;
@@ -51,7 +62,8 @@ export interface SweepRunOptions extends SweepOptions {
 
 /** What a progress display or a benchmark hears while the sweep runs. */
 export interface SweepListener {
-  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; workers: number; backend: BackendName; isolation: Isolation; outDir: string }): void;
+  /** `runner`: where the trials run, for people ("2 workers (wasm, thread)", "queue … on redis://…"). */
+  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string }): void;
   onTrialStart?(trial: Trial): void;
   onTrialBatch?(trial: Trial, progress: BatchProgress): void;
   onTrialEpoch?(trial: Trial, row: HistoryRow, epochs: number): void;
@@ -80,6 +92,8 @@ export interface SweepSummary {
 export const SWEEP_FILE = 'sweep.json';
 export const SWEEP_LOG = 'sweep.log';
 export const TRIALS_DIR = 'trials';
+/** Which queue a distributed sweep uses, so that --resume finds its jobs again. */
+export const QUEUE_FILE = 'queue.json';
 
 /** The sweep with flags applied, its dataset, and every trial validated: everything before a file is written. */
 export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
@@ -163,9 +177,22 @@ function describeOutcome(outcome: TrialOutcome, metric: string): Record<string, 
 export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> {
   const plan = await planSweep(options);
   const { sweep, trials, outDir } = plan;
-  const backend = await selectBackend(options.backend ?? 'auto');
-  await prepareOutDir(plan, options.resume ?? false);
+  // Everything that can refuse comes before the first file is written.
+  const redis = options.queue !== undefined ? await connectRedis(options.queue) : undefined;
+  try {
+    const backend = redis ? undefined : await selectBackend(options.backend ?? 'auto');
+    if (backend) checkGpuRoom(backend, options);
+    await prepareOutDir(plan, options.resume ?? false);
+    return await runInFolder(plan, options, backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis! });
+  } finally {
+    await redis?.quit().catch(() => undefined);
+  }
+}
 
+type Runner = { kind: 'local'; backend: BackendName } | { kind: 'queue'; redis: Redis };
+
+async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner): Promise<SweepSummary> {
+  const { sweep, trials, outDir } = plan;
   const trialsDir = resolve(outDir, TRIALS_DIR);
   const { logger, close } = fileLogger(join(outDir, SWEEP_LOG));
   try {
@@ -181,17 +208,18 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
       finishedBefore.set(trial.id, metrics[sweep.metric]);
     }
     const remaining = trials.length - finishedBefore.size;
-    const isolation: Isolation = options.isolation ?? (backend === 'tensorflow' || backend === 'tensorflow-gpu' ? 'process' : 'thread');
-    const machine = machineShape(backend);
-    const trialsPerGpu = options.trialsPerGpu ?? 1;
-    // No more threads than trials left: an idle worker still costs its backend's memory.
-    const workers = Math.max(1, Math.min(options.workers ?? defaultWorkerCount(backend, machine, trialsPerGpu), remaining));
-    logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, workers, backend, isolation }, 'sweep started');
-    options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, workers, backend, isolation, outDir });
-
     const summary: SweepSummary = { outDir, total: trials.length, skipped: finishedBefore.size, completed: 0, failed: 0, notRun: 0, interrupted: false };
     if (remaining > 0) {
-      await executeTrials({ plan, strategy, backend, isolation, workers, gpuSlots: backend === 'tensorflow-gpu' ? new GpuSlots(machine.gpus, trialsPerGpu) : undefined, trialsDir, logger, options, summary });
+      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining) : await queueExecutor(plan, options, runner.redis, logger);
+      logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, runner: description }, 'sweep started');
+      options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: description, outDir });
+      try {
+        await executeTrials({ plan, strategy, executor, trialsDir, logger, options, summary });
+      } finally {
+        await executor.close();
+      }
+    } else {
+      options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: 'nothing left to run', outDir });
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.failed;
@@ -208,13 +236,58 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
   }
 }
 
+/** InputError when --workers asks for more trials at once than the GPUs have slots: a trial without one would see every GPU and crowd the first. */
+function checkGpuRoom(backend: BackendName, options: SweepRunOptions): void {
+  if (backend !== 'tensorflow-gpu' || options.workers === undefined) return;
+  const { gpus } = machineShape(backend);
+  const trialsPerGpu = options.trialsPerGpu ?? 1;
+  const room = gpus * trialsPerGpu;
+  if (room > 0 && options.workers > room) {
+    throw new InputError({ file: '--workers', path: '', message: `${options.workers} workers, but ${gpus} GPU${gpus === 1 ? '' : 's'} × --trials-per-gpu ${trialsPerGpu} give room for ${room}`, hint: `use --workers ${room} or raise --trials-per-gpu` });
+  }
+}
+
+function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: BackendName, remaining: number): { executor: TrialExecutor; description: string } {
+  const isolation: Isolation = options.isolation ?? (backend === 'tensorflow' || backend === 'tensorflow-gpu' ? 'process' : 'thread');
+  const machine = machineShape(backend);
+  const trialsPerGpu = options.trialsPerGpu ?? 1;
+  // No more threads than trials left: an idle worker still costs its backend's memory.
+  const workers = Math.max(1, Math.min(options.workers ?? defaultWorkerCount(backend, machine, trialsPerGpu), remaining));
+  const executor = new LocalExecutor({
+    workers,
+    backend,
+    isolation,
+    data: isolation === 'thread' ? toShared(plan.data) : undefined,
+    gpuSlots: backend === 'tensorflow-gpu' ? new GpuSlots(machine.gpus, trialsPerGpu) : undefined,
+    abortGraceMs: options.abortGraceMs,
+  });
+  return { executor, description: `${workers} worker${workers === 1 ? '' : 's'} (${backend}, ${isolation})` };
+}
+
+/** The sweep's queue: the one recorded in the folder when resuming, else a new one (recorded before any job exists). */
+async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<{ executor: TrialExecutor; description: string }> {
+  const record = join(plan.outDir, QUEUE_FILE);
+  let queueName: string | undefined;
+  if (options.resume) {
+    try {
+      queueName = (JSON.parse(await readFile(record, 'utf8')) as { queue?: string }).queue;
+    } catch {
+      // A sweep first run locally continues on a new queue.
+    }
+  }
+  if (queueName === undefined) {
+    queueName = newQueueName(plan.sweep.name);
+    await writeFileAtomic(record, `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
+  }
+  const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, signal: options.signal, logger });
+  return { executor, description: `queue ${queueName} on ${redactUrl(options.queue!)}` };
+}
+
 interface Execution {
   plan: SweepPlan;
   strategy: Strategy;
-  backend: BackendName;
-  isolation: Isolation;
-  workers: number;
-  gpuSlots?: GpuSlots;
+  executor: TrialExecutor;
   trialsDir: string;
   logger: Logger;
   options: SweepRunOptions;
@@ -222,16 +295,7 @@ interface Execution {
 }
 
 async function executeTrials(run: Execution): Promise<void> {
-  const { plan, strategy, options, logger } = run;
-  const executor = new LocalExecutor({
-    workers: run.workers,
-    backend: run.backend,
-    isolation: run.isolation,
-    data: run.isolation === 'thread' ? toShared(plan.data) : undefined,
-    gpuSlots: run.gpuSlots,
-    abortGraceMs: options.abortGraceMs,
-  });
-  const timeoutS = plan.sweep.trialTimeoutS;
+  const { plan, strategy, executor, options, logger } = run;
 
   const runOne = async (trial: Trial): Promise<void> => {
     const outDir = join(run.trialsDir, trial.id);
@@ -239,29 +303,34 @@ async function executeTrials(run: Execution): Promise<void> {
     await rm(outDir, { recursive: true, force: true });
     logger.info({ event: 'trial-start', id: trial.id, label: trial.label }, `trial ${trial.label} started`);
     options.listener?.onTrialStart?.(trial);
-    const timeout = timeoutS !== undefined ? AbortSignal.timeout(timeoutS * 1000) : undefined;
-    const signals = [options.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     let outcome = await executor.run(
       {
         config: trial.config,
         configFile: resolve(plan.sweep.baseFile),
         outDir,
         trialJson: trialRecordJson(trial),
-        backend: run.backend,
         limits: { trainLimit: plan.sweep.settings.trainLimit, testLimit: plan.sweep.settings.testLimit },
+        timeoutS: plan.sweep.trialTimeoutS,
       },
       {
-        signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+        signal: options.signal,
         onBatch: (progress) => options.listener?.onTrialBatch?.(trial, progress),
         onEpoch: (row, epochs) => options.listener?.onTrialEpoch?.(trial, row, epochs),
       },
     );
-    if (outcome.status === TrialStatus.STOPPED && timeout?.aborted && !options.signal?.aborted) {
-      outcome = { status: TrialStatus.FAILED, kind: 'timeout', message: `ran longer than trial_timeout_s ${timeoutS}` };
+    if (outcome.status !== TrialStatus.COMPLETED) {
+      // A trial stopped after its folder was complete (the grace period ended between the rename and
+      // the report of its outcome) did finish: its folder is the record.
+      const metrics = await readFinishedMetrics(outDir);
+      if (metrics) outcome = { status: TrialStatus.COMPLETED, metrics };
     }
     // A terminated thread or process leaves its staging folder behind.
     if (outcome.status !== TrialStatus.COMPLETED) await removeStagingLeftovers(run.trialsDir, trial.id);
     if (outcome.status === TrialStatus.FAILED) await writeFailedTrial(outDir, trial, outcome);
+    record(trial, outcome);
+  };
+
+  const record = (trial: Trial, outcome: TrialOutcome): void => {
     if (outcome.status === TrialStatus.COMPLETED) run.summary.completed++;
     if (outcome.status === TrialStatus.FAILED) run.summary.failed++;
     strategy.report(trial, outcome);
@@ -269,22 +338,25 @@ async function executeTrials(run: Execution): Promise<void> {
     options.listener?.onTrialEnd?.(trial, outcome);
   };
 
+  /** One trial's bookkeeping failing (a full disk, say) fails that trial, not the sweep and its report. */
+  const runGuarded = (trial: Trial): Promise<void> =>
+    runOne(trial).catch((err: unknown) => {
+      logger.error({ event: 'trial-error', id: trial.id, message: (err as Error).message }, `recording trial ${trial.label} failed`);
+      record(trial, { status: TrialStatus.FAILED, kind: 'error', message: `recording the trial failed: ${(err as Error).message}` });
+    });
+
   const running = new Set<Promise<void>>();
-  try {
-    for (;;) {
-      while (running.size >= run.workers) await Promise.race(running);
-      if (options.signal?.aborted) break;
-      const trial = strategy.next();
-      if (!trial) {
-        if (running.size === 0) break;
-        await Promise.race(running);
-        continue;
-      }
-      const pending: Promise<void> = runOne(trial).finally(() => running.delete(pending));
-      running.add(pending);
+  for (;;) {
+    while (running.size >= executor.capacity) await Promise.race(running);
+    if (options.signal?.aborted) break;
+    const trial = strategy.next();
+    if (!trial) {
+      if (running.size === 0) break;
+      await Promise.race(running);
+      continue;
     }
-    await Promise.all(running);
-  } finally {
-    await executor.close();
+    const pending: Promise<void> = runGuarded(trial).finally(() => running.delete(pending));
+    running.add(pending);
   }
+  await Promise.all(running);
 }

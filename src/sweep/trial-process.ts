@@ -21,7 +21,7 @@ function send(message: TrialProcessMessage): Promise<void> {
 
 async function runJob(job: TrialJob): Promise<TrialOutcome> {
   try {
-    const [backend, data] = await Promise.all([selectBackend(job.backend), loadDataset(job.config.dataset, job.configFile)]);
+    const [backend, data] = await Promise.all([selectBackend(job.backend), loadDataset(job.dataset ?? job.config.dataset, job.configFile)]);
     return await runTrial(job, { backend, data, signal: controller.signal, report: (message: ProgressMessage) => void send(message) });
   } catch (err) {
     return { status: TrialStatus.FAILED, ...failureOf(err) };

@@ -18,7 +18,8 @@ export const TrialStatus = {
 } as const;
 export type TrialStatus = (typeof TrialStatus)[keyof typeof TrialStatus];
 
-export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom';
+/** refused: a queue worker found the trial's job invalid and never ran it. */
+export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused';
 
 export type TrialOutcome =
   | { status: typeof TrialStatus.COMPLETED; metrics: RunMetrics }

@@ -11,6 +11,7 @@ import { threadId, type MessagePort } from 'node:worker_threads';
 import { isWorkerThread, workerData } from 'piscina';
 import { selectBackend, type BackendName } from '../backend/select.js';
 import type { Dataset } from '../data/dataset.js';
+import type { DatasetSpec } from '../data/load.js';
 import { AbortedError } from '../errors.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
@@ -29,6 +30,13 @@ export interface TrialJob {
   trialJson: string;
   backend: BackendName;
   limits: Pick<RunOverrides, 'trainLimit' | 'testLimit'>;
+  /** The sweep's trial_timeout_s: past it the trial is stopped and recorded as failed (timeout). */
+  timeoutS?: number;
+  /**
+   * Where a trial process finds the dataset when not where config.dataset says (a queue worker
+   * keeps a received dataset in its own files); absolute paths.
+   */
+  dataset?: DatasetSpec;
 }
 
 export interface TrialTask {

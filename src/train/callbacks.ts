@@ -28,13 +28,19 @@ export class EarlyStopping {
     this.best = maximises(spec.monitor) ? -Infinity : Infinity;
   }
 
-  /** After each epoch (0-based index); true when training should stop. */
+  /**
+   * After each epoch (0-based index); true when training should stop. As Keras' on_epoch_end: an
+   * improvement resets the count and never stops the run; otherwise it stops once `patience`
+   * epochs in a row have failed to improve (so patience 0 stops at the first non-improvement),
+   * but never after the first epoch.
+   */
   shouldStop(row: HistoryRow, epochIndex: number): boolean {
     const current = monitored(row, this.spec.monitor);
     this.wait += 1;
     if (improves(this.spec.monitor, current, this.best, this.spec.min_delta)) {
       this.best = current;
       this.wait = 0;
+      return false;
     }
     return this.wait >= this.spec.patience && epochIndex > 0;
   }
@@ -47,7 +53,12 @@ export class ReduceLROnPlateau {
     this.best = maximises(spec.monitor) ? -Infinity : Infinity;
   }
 
-  /** After each epoch; returns the learning rate for the next epoch. */
+  /**
+   * After each epoch; returns the learning rate for the next epoch. As Keras' on_epoch_end (with
+   * cooldown 0): an improvement resets the count; each epoch without one counts, and when the count
+   * reaches `patience` the rate is multiplied by `factor` (not below min_lr) and the count restarts.
+   * Once the rate is at min_lr it stays there and the count is not reset, as in Keras.
+   */
   nextLearningRate(row: HistoryRow, lr: number): number {
     const current = monitored(row, this.spec.monitor);
     if (improves(this.spec.monitor, current, this.best, this.spec.min_delta)) {

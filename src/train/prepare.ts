@@ -2,7 +2,7 @@
 import { basename, extname } from 'node:path';
 import { checkAgainstDataset, loadConfigFile, type ResolvedConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
-import { loadDataset } from '../data/load.js';
+import { absoluteDataset, loadDataset } from '../data/load.js';
 
 export interface PreparedConfig {
   config: ResolvedConfig;
@@ -18,5 +18,5 @@ export async function prepareConfig(path: string): Promise<PreparedConfig> {
   const { config, file } = await loadConfigFile(path);
   const data = await loadDataset(config.dataset, file);
   checkAgainstDataset(config, file, { imageShape: data.imageShape, classes: data.classes });
-  return { config: { ...config, name: configName(config, file) }, file, data };
+  return { config: { ...config, name: configName(config, file), dataset: absoluteDataset(config.dataset, file) }, file, data };
 }

@@ -42,8 +42,12 @@ test('train: a config that does not match the dataset exits 2 and writes nothing
 });
 
 test('train: an explicitly requested backend that is not installed is exit 2 naming the npm package', async () => {
-  const r = await runCli(['train', fig2, '--backend', 'tensorflow', '--out', join(await tempDir(), 'o')]);
-  if (r.code === 0) return; // tfjs-node is installed on this machine: nothing to refuse.
+  const r = await runCli(['train', fig2, '--backend', 'tensorflow', '--out', join(await tempDir(), 'o'), '--train-limit', '200', '--test-limit', '50', '--epochs', '1']);
+  if (r.code === 0) {
+    // tfjs-node is installed on this machine: then it must be the backend that trained.
+    assert.match(r.stderr, /backend: tensorflow\n/);
+    return;
+  }
   assert.equal(r.code, 2);
   assert.match(r.stderr, /npm install @tensorflow\/tfjs-node/);
 });
@@ -83,4 +87,23 @@ test('bench --json prints one line with img_per_s, backend, params and batch_siz
 test('an unknown command or option exits 2', async () => {
   assert.equal((await runCli(['trian'])).code, 2);
   assert.equal((await runCli(['train', fig2, '--epoch', '3'])).code, 2);
+});
+
+test('numeric flags out of range are bad input naming the flag, before anything runs or is written', async () => {
+  const dir = await tempDir();
+  const out = join(dir, 'out');
+  const cases: [string[], RegExp][] = [
+    [['train', fig2, '--out', out, '--epochs', '0'], /^--epochs: must be a positive whole number, got 0$/m],
+    [['train', fig2, '--out', out, '--batch-size', '0'], /^--batch-size: must be a positive whole number, got 0$/m],
+    [['train', fig2, '--out', out, '--seed', '-1'], /^--seed: must be a whole number from 0 to 4294967295, got -1$/m],
+    [['train', fig2, '--out', out, '--seed', '1.5', '--train-limit', '0'], /^--seed: .*got 1\.5\n--train-limit: must be a positive whole number, got 0\n$/],
+    [['bench', fig2, '--batch-size', '0'], /^--batch-size: must be a positive whole number, got 0$/m],
+    [['bench', fig2, '--images', 'many'], /^--images: must be a positive whole number, got not a number$/m],
+  ];
+  for (const [args, message] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+  }
+  assert.deepEqual(await readdir(dir), []);
 });

@@ -149,7 +149,12 @@ describe('validateConfig: unknown keys', () => {
   });
 
   it('lists the allowed keys when none is close', () => {
-    assertProblem(withLayer({ type: 'Flatten', units: 3 }), '/layers/1/units', 'unknown key "units"', 'allowed keys: type, name, input_shape');
+    assertProblem(withLayer({ type: 'Flatten', colour: 3 }), '/layers/1/colour', 'unknown key "colour"', 'allowed keys: type, name, input_shape');
+  });
+
+  it('names the types a key of another type belongs to', () => {
+    assertProblem(withLayer({ type: 'Flatten', units: 3 }), '/layers/1/units', 'unknown key "units"', 'Flatten takes name, input_shape; units is for Dense');
+    assertProblem({ ...withFirst({}), callbacks: [{ type: 'EarlyStopping', factor: 0.5 }] }, '/callbacks/0/factor', 'unknown key "factor"', 'EarlyStopping takes monitor, patience, min_delta, restore_best_weights; factor is for ReduceLROnPlateau');
   });
 
   it('reports each unknown key once, in its own layer type only', () => {
@@ -232,8 +237,8 @@ describe('validateConfig: enums', () => {
   });
 
   it('suggests the nearest optimizer name', () => {
-    assertProblem({ ...withFirst({}), optimizer: 'Adamm' }, '/optimizer', 'unknown value "Adamm"', 'did you mean "Adam"?');
-    assertProblem({ ...withFirst({}), optimizer: 'Nadam-ish' }, '/optimizer', 'unknown value "Nadam-ish"', 'one of: Adam, SGD, RMSprop, Adagrad');
+    assertProblem({ ...withFirst({}), optimizer: 'Adamm' }, '/optimizer', 'unknown optimizer "Adamm"', 'did you mean "Adam"?');
+    assertProblem({ ...withFirst({}), optimizer: 'Nadam-ish' }, '/optimizer', 'unknown optimizer "Nadam-ish"', 'one of: Adam, SGD, RMSprop, Adagrad');
   });
 
   it('suggests the nearest loss', () => {
@@ -288,20 +293,78 @@ describe('validateConfig: regularizers', () => {
 });
 
 describe('validateConfig: optimizer', () => {
-  it('accepts a name and an object', () => {
-    assert.equal(valid({ ...withFirst({}), optimizer: 'sgd' }).optimizer, 'sgd');
-    const settings = { type: 'SGD', momentum: 0.9, nesterov: true };
-    assert.deepEqual(valid({ ...withFirst({}), optimizer: settings }).optimizer, settings);
+  const withOptimizer = (optimizer: unknown) => ({ ...withFirst({}), optimizer });
+
+  it('accepts a name, capitalised or lower case', () => {
+    for (const name of ['Adam', 'SGD', 'RMSprop', 'Adagrad', 'adam', 'sgd', 'rmsprop', 'adagrad']) {
+      assert.equal(valid(withOptimizer(name)).optimizer, name);
+    }
   });
 
-  it('checks the object form by its own rules', () => {
-    assertProblem({ ...withFirst({}), optimizer: { type: 'SGDD' } }, '/optimizer/type', 'unknown value "SGDD"', 'did you mean "SGD"?');
-    assertProblem({ ...withFirst({}), optimizer: { type: 'SGD', momentun: 0.9 } }, '/optimizer/momentun', 'unknown key "momentun"', 'did you mean "momentum"?');
-    assertProblem({ ...withFirst({}), optimizer: { momentum: 0.9 } }, '/optimizer/type', 'missing required key "type"');
+  it("accepts each optimizer's own Keras settings, under either spelling of its type", () => {
+    const settings = [
+      { type: 'Adam', beta_1: 0.8, beta_2: 0.99, epsilon: 1e-8 },
+      { type: 'adam', beta_1: 0.8 },
+      { type: 'SGD', momentum: 0.9, nesterov: true },
+      { type: 'sgd' },
+      { type: 'RMSprop', rho: 0.8, momentum: 0.5, epsilon: 1e-6, centered: true },
+      { type: 'rmsprop', centered: false },
+      { type: 'Adagrad', initial_accumulator_value: 0.2 },
+      { type: 'adagrad' },
+    ];
+    for (const optimizer of settings) {
+      // As written: no defaults are filled in (the trainer applies Keras').
+      assert.deepEqual(valid(withOptimizer(optimizer)).optimizer, optimizer);
+    }
+  });
+
+  it("refuses a setting of another optimizer, naming the type's own and the setting's owners", () => {
+    assertProblem(withOptimizer({ type: 'Adam', momentum: 0.9 }), '/optimizer/momentum', 'unknown key "momentum"', 'Adam takes beta_1, beta_2, epsilon; momentum is for SGD, RMSprop');
+    assertProblem(withOptimizer({ type: 'adam', nesterov: true }), '/optimizer/nesterov', 'unknown key "nesterov"', 'Adam takes beta_1, beta_2, epsilon; nesterov is for SGD');
+    assertProblem(withOptimizer({ type: 'SGD', epsilon: 1e-7 }), '/optimizer/epsilon', 'unknown key "epsilon"', 'SGD takes momentum, nesterov; epsilon is for Adam, RMSprop');
+    assertProblem(withOptimizer({ type: 'RMSprop', beta_1: 0.9 }), '/optimizer/beta_1', 'unknown key "beta_1"', 'RMSprop takes rho, momentum, epsilon, centered; beta_1 is for Adam');
+    assertProblem(withOptimizer({ type: 'Adagrad', rho: 0.9 }), '/optimizer/rho', 'unknown key "rho"', 'Adagrad takes initial_accumulator_value; rho is for RMSprop');
+  });
+
+  it('reports each refused setting on its own line', () => {
+    const problems = problemsOf(withOptimizer({ type: 'Adam', momentum: 0.9, nesterov: true }));
+    assert.deepEqual(
+      problems.map(formatProblem),
+      [
+        'c.json: /optimizer/momentum: unknown key "momentum" (Adam takes beta_1, beta_2, epsilon; momentum is for SGD, RMSprop)',
+        'c.json: /optimizer/nesterov: unknown key "nesterov" (Adam takes beta_1, beta_2, epsilon; nesterov is for SGD)',
+      ],
+    );
+  });
+
+  it('suggests the nearest key for a typo, and lists the keys for anything else', () => {
+    assertProblem(withOptimizer({ type: 'SGD', momentun: 0.9 }), '/optimizer/momentun', 'unknown key "momentun"', 'did you mean "momentum"?');
+    assertProblem(withOptimizer({ type: 'Adam', beta_3: 0.9 }), '/optimizer/beta_3', 'unknown key "beta_3"', 'did you mean "beta_1"?');
+    assertProblem(withOptimizer({ type: 'Adam', amsgrad: true }), '/optimizer/amsgrad', 'unknown key "amsgrad"', 'allowed keys: type, beta_1, beta_2, epsilon');
+  });
+
+  it('refuses an unknown optimizer type with a suggestion', () => {
+    assertProblem(withOptimizer({ type: 'Adamm' }), '/optimizer/type', 'unknown optimizer type "Adamm"', 'did you mean "Adam"?');
+    assertProblem(withOptimizer({ type: 'SGDD', momentum: 0.9 }), '/optimizer/type', 'unknown optimizer type "SGDD"', 'did you mean "SGD"?');
+    assertProblem(withOptimizer({ type: 'Sgd' }), '/optimizer/type', 'unknown optimizer type "Sgd"', 'did you mean "SGD"?');
+    assertProblem(withOptimizer({ type: 'Adadelta' }), '/optimizer/type', 'unknown optimizer type "Adadelta"', 'one of: Adam, SGD, RMSprop, Adagrad');
+    assertProblem(withOptimizer('Adamm'), '/optimizer', 'unknown optimizer "Adamm"', 'did you mean "Adam"?');
+  });
+
+  it('names the types when the type is missing or not a string', () => {
+    assertProblem(withOptimizer({ momentum: 0.9 }), '/optimizer/type', 'missing required key "type"', 'one of: Adam, SGD, RMSprop, Adagrad');
+    assertProblem(withOptimizer({ type: 5 }), '/optimizer/type', 'must be a string naming the optimizer type, got 5', 'one of: Adam, SGD, RMSprop, Adagrad');
+  });
+
+  it('checks the ranges of the settings', () => {
+    assertProblem(withOptimizer({ type: 'Adam', beta_1: 1 }), '/optimizer/beta_1', 'must be < 1, got 1');
+    assertProblem(withOptimizer({ type: 'SGD', momentum: 1.5 }), '/optimizer/momentum', 'must be <= 1, got 1.5');
+    assertProblem(withOptimizer({ type: 'RMSprop', centered: 'yes' }), '/optimizer/centered', 'must be true or false, got "yes"');
+    assertProblem(withOptimizer({ type: 'Adagrad', initial_accumulator_value: 0 }), '/optimizer/initial_accumulator_value', 'must be > 0, got 0');
   });
 
   it('reports a value of neither form once', () => {
-    assertProblem({ ...withFirst({}), optimizer: 5 }, '/optimizer', 'must be a string or an object, got 5');
+    assertProblem(withOptimizer(5), '/optimizer', 'must be a string or an object, got 5', 'a name such as "Adam"');
   });
 });
 

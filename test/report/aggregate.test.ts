@@ -13,16 +13,9 @@ import { trialId } from '../../src/sweep/trial.js';
 import { runTraining } from '../../src/train/run.js';
 import { mnistSlice, runCli, tempDir } from '../helpers.js';
 import { buildSweepFolder, COMPLETED, CORRUPT_METRICS, CORRUPT_TRIAL, FAILED, FAILED_MESSAGE, sweepRecord, writeFailedTrial } from './sweep-fixture.js';
+import { pngSize } from './png.js';
 
 const runCommand = (args: string[]) => runCli(args);
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-function pngSize(png: Buffer): { width: number; height: number } {
-  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, 'PNG signature');
-  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
 
 function svgSize(svg: string): { width: number; height: number } {
   const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
@@ -108,7 +101,7 @@ describe('charts', () => {
       const svg = await read(join(dir, 'charts', name));
       const png = await readFile(join(dir, 'charts', name.replace(/\.svg$/, '.png')));
       const size = svgSize(svg);
-      assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE }, name);
+      assert.deepEqual(pngSize(png, name), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE }, name);
       assert.ok(size.width > 300 && size.height > 150, `${name} ${size.width}x${size.height}`);
     }
     const params = await read(join(dir, 'charts', 'param-1-filters.svg'));

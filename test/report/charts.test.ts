@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { Resvg } from '@resvg/resvg-js';
 import { confusionCsv, confusionSpec } from '../../src/report/confusion-chart.js';
@@ -6,16 +7,7 @@ import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/repo
 import { curvesSpec, epochTicks } from '../../src/report/curves-chart.js';
 import type { HistoryRow } from '../../src/report/history.js';
 import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-
-/** Width and height from the IHDR chunk, which must directly follow the signature. */
-function pngSize(png: Buffer): { width: number; height: number } {
-  assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE, 'PNG signature');
-  assert.equal(png.readUInt32BE(8), 13, 'IHDR length');
-  assert.equal(png.toString('latin1', 12, 16), 'IHDR');
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-}
+import { crc32, decodePng, pngSize } from './png.js';
 
 function svgSize(svg: string): { width: number; height: number } {
   const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
@@ -207,5 +199,62 @@ describe('fonts', () => {
     let ink = 0;
     for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) ink++;
     assert.ok(ink > 50, `text drew ${ink} dark pixels`);
+  });
+});
+
+describe('PNG check (test/report/png.ts)', () => {
+  /** A PNG built by hand: IHDR for width x height RGBA 8-bit, one IDAT holding `raw` deflated, IEND. */
+  function buildPng(width: number, height: number, raw: Buffer): Buffer {
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const out = Buffer.alloc(8 + data.length + 4);
+      out.writeUInt32BE(data.length, 0);
+      body.copy(out, 4);
+      out.writeUInt32BE(crc32(body), 8 + data.length);
+      return out;
+    };
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(width, 0);
+    ihdr.writeUInt32BE(height, 4);
+    ihdr[8] = 8; // bit depth
+    ihdr[9] = 6; // RGBA
+    return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  }
+
+  it('computes the standard CRC-32', () => {
+    assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+    assert.equal(crc32(Buffer.from('IEND')), 0xae426082);
+  });
+
+  it('accepts a rendered chart and a well-formed hand-built PNG', async () => {
+    const { png } = await renderVegaLite(curvesSpec(history(2), 'png check'));
+    const decoded = decodePng(png);
+    assert.equal(decoded.chunks[0], 'IHDR');
+    assert.equal(decoded.chunks.at(-1), 'IEND');
+    assert.deepEqual(pngSize(buildPng(3, 2, Buffer.alloc(2 * (1 + 3 * 4)))), { width: 3, height: 2 });
+  });
+
+  it('rejects truncated, corrupted and mis-sized PNGs that a header-only check would pass', async () => {
+    const { png } = await renderVegaLite(curvesSpec(history(2), 'png check'));
+    // Cut in the middle of the image data, and just before the end (IEND incomplete).
+    assert.throws(() => decodePng(png.subarray(0, Math.floor(png.length / 2))), /truncated/);
+    assert.throws(() => decodePng(png.subarray(0, png.length - 1)), /truncated/);
+    // Whole chunks but no IEND.
+    assert.throws(() => decodePng(png.subarray(0, png.length - 12)), /IEND/);
+    // One flipped bit inside the image data: that chunk's CRC no longer matches.
+    const flipped = Buffer.from(png);
+    flipped[Math.floor(png.length / 2)] ^= 0x01;
+    assert.throws(() => decodePng(flipped), /CRC/);
+    // Bytes after IEND.
+    assert.throws(() => decodePng(Buffer.concat([png, Buffer.from('junk and more junk')])), /after IEND|truncated|bad chunk type/);
+    // Valid chunks and CRCs, but the pixel data is one row short of what IHDR declares.
+    assert.throws(() => decodePng(buildPng(3, 2, Buffer.alloc(1 * (1 + 3 * 4)))), /inflated IDAT length/);
+    // …or an IDAT that is not a zlib stream at all.
+    const notZlib = buildPng(3, 2, Buffer.alloc(2 * (1 + 3 * 4)));
+    const idatStart = 8 + 25;
+    const bad = Buffer.from(notZlib);
+    bad.fill(0xff, idatStart + 8, idatStart + 10);
+    bad.writeUInt32BE(crc32(bad.subarray(idatStart + 4, idatStart + 8 + bad.readUInt32BE(idatStart))), idatStart + 8 + bad.readUInt32BE(idatStart));
+    assert.throws(() => decodePng(bad), /does not inflate/);
   });
 });

@@ -15,6 +15,15 @@ test('slots spread trials over GPUs, least loaded first, up to trialsPerGpu each
   assert.equal(slots.acquire(), undefined);
 });
 
+test('named devices (worker --gpus 2,5): slots hand out the device numbers, not positions', () => {
+  const slots = new GpuSlots([2, 5], 1);
+  assert.deepEqual([slots.acquire(), slots.acquire(), slots.acquire()], [2, 5, undefined]);
+  slots.release(5);
+  assert.equal(slots.acquire(), 5);
+  slots.release(0);
+  assert.equal(slots.acquire(), undefined, 'releasing a device that is not in the list frees nothing');
+});
+
 test('no GPUs: no slot, and releasing nothing is harmless', () => {
   const slots = new GpuSlots(0, 1);
   assert.equal(slots.acquire(), undefined);

@@ -6,8 +6,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backend/select.js';
 import { validateConfig, type ResolvedConfig } from '../../src/config/load.js';
+import { splitValidation } from '../../src/data/dataset.js';
 import { AbortedError, InputError, RunError } from '../../src/errors.js';
 import { loadModel } from '../../src/model/file-io.js';
+import { evaluate } from '../../src/train/evaluate.js';
 import { runTraining } from '../../src/train/run.js';
 import { mnistSlice, tempDir } from '../helpers.js';
 
@@ -61,7 +63,8 @@ test('a short real training on a slice of MNIST beats chance by a wide margin an
   const log = (await readFile(join(outDir, 'train.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(log.map((l) => l.event), ['start', 'epoch', 'epoch', 'done']);
 
-  // The saved model is the best epoch's and reproduces the test accuracy.
+  // The saved model round-trips: reloaded, it reproduces the reported test accuracy (that it holds the
+  // best epoch's weights rather than the last's is checked by the EarlyStopping test below).
   const model = await loadModel(join(outDir, 'model'));
   const xs = tf.tensor4d(Float32Array.from(data.test.images, (v) => v / 255), [500, 28, 28, 1]);
   const predicted = (model.predict(xs) as tf.Tensor).argMax(-1).dataSync();
@@ -88,15 +91,66 @@ test('the same config, seed and backend give an identical history', async () => 
   assert.notEqual((await readFile(join(other, 'history.csv'), 'utf8')).split('\n')[1], histories[0].split('\n')[1]);
 });
 
-test('EarlyStopping ends the run early and the saved model is the best epoch', async () => {
-  const data = await mnistSlice(400, 50);
+test('EarlyStopping ends the run early and the saved model is the best epoch\'s, not the last\'s', async () => {
+  // 150 training and 150 validation examples, Adam at 0.03: the net fits the small training set
+  // in two epochs, then overfits, and val_loss climbs well above its minimum. With seed 5 on wasm
+  // (deterministic) val_loss is about 1.26, 0.73, 1.11, 1.06: best epoch 2, and patience 2 stops the
+  // run after epoch 4. No BatchNormalization: its lagging moving statistics make early val_loss erratic.
+  const data = await mnistSlice(300, 50);
   const outDir = join(await tempDir(), 'run');
-  // A learning rate this small barely moves val_accuracy, so min_delta 0.5 is never met.
-  const config = smallNet({ epochs: 6, learning_rate: 1e-6, callbacks: [{ type: 'EarlyStopping', monitor: 'val_accuracy', patience: 1, min_delta: 0.5 }] });
-  const metrics = await runTraining({ config, configFile: 'small.json', data, backend: 'wasm', outDir, overrides: { seed: 1 } });
-  assert.equal(metrics.stopped_early, true);
-  assert.equal(metrics.epochs_run, 2);
-  assert.equal(metrics.best_by, 'val_accuracy');
+  const config = validateConfig({
+    name: 'overfit',
+    layers: [
+      { type: 'Conv2D', filters: 8, kernel_size: 3, activation: 'relu', input_shape: [28, 28, 1], kernel_regularizer: { l2: 0.001 } },
+      { type: 'MaxPooling2D', pool_size: 2 },
+      { type: 'Flatten' },
+      { type: 'Dropout', rate: 0.2 },
+      { type: 'Dense', units: 10, activation: 'softmax' },
+    ],
+    optimizer: 'Adam',
+    learning_rate: 0.03,
+    epochs: 10,
+    batch_size: 32,
+    validation_split: 0.5,
+    callbacks: [{ type: 'EarlyStopping', monitor: 'val_loss', patience: 2 }],
+  }, 'overfit.json');
+  const metrics = await runTraining({ config, configFile: 'overfit.json', data, backend: 'wasm', outDir, overrides: { seed: 5 } });
+
+  const rows = (await readFile(join(outDir, 'history.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => {
+    const [epoch, loss, accuracy, valLoss, valAccuracy] = line.split(',').map(Number);
+    return { epoch, loss, accuracy, valLoss, valAccuracy };
+  });
+  const valLosses = rows.map((r) => r.valLoss);
+  assert.equal(metrics.stopped_early, true, `val_loss ${valLosses.join(', ')}`);
+  assert.ok(metrics.epochs_run < config.epochs);
+  assert.equal(rows.length, metrics.epochs_run);
+  assert.equal(metrics.best_by, 'val_loss');
+  assert.ok(metrics.best_epoch < metrics.epochs_run, `best epoch ${metrics.best_epoch} of ${metrics.epochs_run}: val_loss ${valLosses.join(', ')}`);
+  // The best epoch has the lowest val_loss, and patience 2 stopped the run two epochs after it.
+  assert.equal(Math.min(...valLosses), rows[metrics.best_epoch - 1].valLoss);
+  assert.equal(valLosses.indexOf(Math.min(...valLosses)), metrics.best_epoch - 1);
+  assert.equal(metrics.epochs_run, metrics.best_epoch + 2);
+  // metrics.json reports the best epoch's validation figures.
+  const saved = JSON.parse(await readFile(join(outDir, 'metrics.json'), 'utf8'));
+  assert.equal(saved.best_epoch, metrics.best_epoch);
+  assert.equal(saved.val_loss, rows[metrics.best_epoch - 1].valLoss);
+  assert.equal(saved.val_accuracy, rows[metrics.best_epoch - 1].valAccuracy);
+
+  // The model reloaded from the output folder reproduces the best epoch's val_loss on the validation
+  // examples (the last half of the training slice, Keras' split), and not the last epoch's.
+  const { validation } = splitValidation(data.train, data.imageShape, config.validation_split);
+  assert.equal(validation.count, 150);
+  const model = await loadModel(join(outDir, 'model'));
+  const evaluation = evaluate(model, validation, data.imageShape, data.classes, config.loss);
+  model.dispose();
+  const best = rows[metrics.best_epoch - 1];
+  const last = rows[rows.length - 1];
+  // Same weights, same kernels: in practice the losses agree exactly; allow float32 rounding only.
+  const tolerance = 1e-6 * best.valLoss;
+  assert.ok(Math.abs(evaluation.loss - best.valLoss) <= tolerance, `reloaded val_loss ${evaluation.loss}, best epoch ${metrics.best_epoch} recorded ${best.valLoss}`);
+  assert.equal(evaluation.accuracy, best.valAccuracy);
+  // The check can tell the epochs apart: the last epoch's val_loss is far outside the tolerance.
+  assert.ok(Math.abs(last.valLoss - best.valLoss) > 1000 * tolerance, `last ${last.valLoss} vs best ${best.valLoss}`);
 });
 
 test('a run that fails leaves no output folder and no staging folder', async () => {

@@ -8,27 +8,20 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { BackendName } from '../../backend/select.js';
 import type { Dataset } from '../../data/dataset.js';
-import type { HistoryRow } from '../../report/history.js';
-import type { BatchProgress } from '../../train/trainer.js';
 import type { GpuSlots } from '../gpu-slots.js';
 import { failureOf, TrialStatus, type TrialOutcome } from '../trial.js';
 import type { AbortMessage, Isolation, PoolWorkerData, TaskResult, TrialJob, TrialTask, WorkerMessage } from '../worker-entry.js';
+import { timedOut, type TrialExecutor, type TrialRunHooks } from './executor.js';
 
 export interface LocalExecutorOptions {
   workers: number;
   backend: BackendName;
   isolation: Isolation;
-  /** The dataset, in SharedArrayBuffers (toShared), for thread isolation. */
+  /** The dataset, in SharedArrayBuffers (toShared), for thread isolation; run() may name another. */
   data?: Dataset;
   gpuSlots?: GpuSlots;
   /** How long a trial may take to honour an abort message before its thread is terminated. */
   abortGraceMs?: number;
-}
-
-export interface TrialRunHooks {
-  signal?: AbortSignal;
-  onBatch?: (progress: BatchProgress) => void;
-  onEpoch?: (row: HistoryRow, epochs: number) => void;
 }
 
 const DEFAULT_ABORT_GRACE_MS = 3000;
@@ -41,11 +34,12 @@ function killQuietly(pid: number): void {
   }
 }
 
-export class LocalExecutor {
+export class LocalExecutor implements TrialExecutor {
   private readonly pool: Piscina<TrialTask, TaskResult>;
+  readonly capacity: number;
 
   constructor(private readonly options: LocalExecutorOptions) {
-    if (options.isolation === 'thread' && !options.data) throw new Error('thread isolation needs the shared dataset');
+    this.capacity = options.workers;
     const workerData: PoolWorkerData = { warmBackend: options.isolation === 'thread' ? options.backend : undefined };
     this.pool = new Piscina({
       filename: new URL('../worker-entry.js', import.meta.url).href,
@@ -60,8 +54,23 @@ export class LocalExecutor {
     });
   }
 
-  /** Resolves with the trial's outcome; a worker that dies is a failed trial (crashed or oom), not a rejection. */
-  async run(job: TrialJob, hooks: TrialRunHooks = {}): Promise<TrialOutcome> {
+  /**
+   * Resolves with the trial's outcome; a worker that dies is a failed trial (crashed or oom), not a
+   * rejection. `data`: the shared dataset of this trial, when not the one the executor was made with.
+   */
+  async run(spec: Omit<TrialJob, 'backend'>, hooks: TrialRunHooks = {}, data: Dataset | undefined = this.options.data): Promise<TrialOutcome> {
+    const job: TrialJob = { ...spec, backend: this.options.backend };
+    if (this.options.isolation === 'thread' && !data) throw new Error('thread isolation needs the shared dataset');
+    // The time limit runs from dispatch, which is when a pool thread is free for the trial.
+    const timeout = job.timeoutS !== undefined ? AbortSignal.timeout(job.timeoutS * 1000) : undefined;
+    const stop = [hooks.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
+    const signal = stop.length > 0 ? AbortSignal.any(stop) : undefined;
+    const outcome = await this.runUntil(job, hooks, signal, data);
+    if (outcome.status === TrialStatus.STOPPED && timeout?.aborted && !hooks.signal?.aborted) return timedOut(job.timeoutS!);
+    return outcome;
+  }
+
+  private async runUntil(job: TrialJob, hooks: TrialRunHooks, signal: AbortSignal | undefined, data: Dataset | undefined): Promise<TrialOutcome> {
     const { port1, port2 } = new MessageChannel();
     let trialProcess: number | undefined;
     port1.on('message', (message: WorkerMessage) => {
@@ -78,11 +87,11 @@ export class LocalExecutor {
         if (trialProcess !== undefined) killQuietly(trialProcess);
       }, this.options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS);
     };
-    hooks.signal?.addEventListener('abort', onAbort, { once: true });
-    if (hooks.signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     const gpu = this.options.isolation === 'process' ? this.options.gpuSlots?.acquire() : undefined;
     try {
-      const task: TrialTask = { job, isolation: this.options.isolation, data: this.options.isolation === 'thread' ? this.options.data : undefined, gpu, port: port2 };
+      const task: TrialTask = { job, isolation: this.options.isolation, data: this.options.isolation === 'thread' ? data : undefined, gpu, port: port2 };
       const result = await this.pool.run(task, { transferList: [port2], signal: terminate.signal });
       // Awaited before the next trial can be dispatched, so none lands on the retiring thread.
       if (result.retire) await this.pool.threads.find((thread) => thread.threadId === result.threadId)?.terminate();
@@ -93,7 +102,7 @@ export class LocalExecutor {
       return { status: TrialStatus.FAILED, kind: failure.kind === 'oom' ? 'oom' : 'crashed', message: `worker died: ${failure.message}` };
     } finally {
       clearTimeout(graceTimer);
-      hooks.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
       port1.close();
       this.options.gpuSlots?.release(gpu);
     }

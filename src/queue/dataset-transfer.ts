@@ -1,0 +1,100 @@
+/**
+ * Datasets for workers that share no file system with the coordinator. The embedded MNIST is on
+ * every installation, so only its name travels. Any other IDX set is sent once per sweep: the
+ * coordinator stores the four files in Redis, and each worker fetches them once, checks their
+ * sha256, keeps a copy in its work folder (for trial processes) and shares the bytes with its pool.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Redis } from 'ioredis';
+import { toShared, type Dataset } from '../data/dataset.js';
+import { parseIdx } from '../data/idx.js';
+import { datasetFromIdx, IDX_FIELDS, loadDataset, type DatasetSpec } from '../data/load.js';
+import { InputError } from '../errors.js';
+import { datasetKey } from './keys.js';
+import { JobRefused, type DatasetRef } from './job.js';
+
+function digest(parts: Buffer[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) {
+    hash.update(`${part.length}:`);
+    hash.update(part);
+  }
+  return hash.digest('hex');
+}
+
+/** Coordinator side: what the workers need to find the sweep's dataset, stored in Redis if they cannot have it. */
+export async function sendDataset(redis: Redis, queue: string, spec: DatasetSpec, configFile: string): Promise<DatasetRef> {
+  if (!('format' in spec)) return { kind: 'mnist' };
+  const base = dirname(resolve(configFile));
+  const files = await Promise.all(
+    IDX_FIELDS.map(async (field) => {
+      const path = resolve(base, spec[field]);
+      try {
+        return await readFile(path);
+      } catch (err) {
+        throw new InputError({ file: configFile, path: `/dataset/${field}`, message: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+      }
+    }),
+  );
+  const name = spec.name ?? 'idx';
+  const sha256 = digest(files);
+  const fields: Record<string, Buffer | string> = { name, sha256 };
+  IDX_FIELDS.forEach((field, i) => (fields[field] = files[i]));
+  await redis.hset(datasetKey(queue), fields);
+  return { kind: 'sent', name, sha256 };
+}
+
+export interface WorkerDataset {
+  /** The bytes in SharedArrayBuffers, for the pool's threads. */
+  data: Dataset;
+  /** Where a trial process reads the same dataset from. */
+  spec: DatasetSpec;
+}
+
+/** Worker side: each dataset fetched and parsed once, whatever the number of trials and sweeps using it. */
+export class DatasetCache {
+  private readonly loaded = new Map<string, Promise<WorkerDataset>>();
+
+  constructor(private readonly redis: Redis, private readonly dir: string) {}
+
+  get(queue: string, ref: DatasetRef): Promise<WorkerDataset> {
+    const key = ref.kind === 'mnist' ? 'mnist' : ref.sha256;
+    let entry = this.loaded.get(key);
+    if (!entry) {
+      entry = ref.kind === 'mnist' ? this.embedded() : this.fetch(queue, ref);
+      this.loaded.set(key, entry);
+      // A failed fetch is not remembered: the next trial tries again.
+      entry.catch(() => this.loaded.delete(key));
+    }
+    return entry;
+  }
+
+  private async embedded(): Promise<WorkerDataset> {
+    const spec: DatasetSpec = { name: 'mnist' };
+    return { data: toShared(await loadDataset(spec, 'mnist')), spec };
+  }
+
+  private async fetch(queue: string, ref: Extract<DatasetRef, { kind: 'sent' }>): Promise<WorkerDataset> {
+    const stored = await this.redis.hgetallBuffer(datasetKey(queue));
+    const files = IDX_FIELDS.map((field) => stored[field]);
+    if (files.some((f) => f === undefined)) throw new JobRefused(`dataset ${ref.name} is not in Redis (the sweep may have ended)`);
+    if (digest(files) !== ref.sha256) throw new JobRefused(`dataset ${ref.name}: the stored files do not match sha256 ${ref.sha256}`);
+    const folder = join(this.dir, ref.sha256);
+    await mkdir(folder, { recursive: true });
+    const spec: DatasetSpec = { format: 'idx', name: ref.name, train_images: '', train_labels: '', test_images: '', test_labels: '' };
+    await Promise.all(
+      IDX_FIELDS.map(async (field, i) => {
+        const path = join(folder, field);
+        await writeFile(`${path}.tmp`, files[i]);
+        await rename(`${path}.tmp`, path);
+        spec[field] = path;
+      }),
+    );
+    const source = `dataset ${ref.name}`;
+    const arrays = IDX_FIELDS.map((field, i) => ({ array: parseIdx(new Uint8Array(files[i].buffer, files[i].byteOffset, files[i].byteLength), `${source} ${field}`), source: `${source} ${field}` }));
+    const data = datasetFromIdx(ref.name, { train_images: arrays[0], train_labels: arrays[1], test_images: arrays[2], test_labels: arrays[3] }, source);
+    return { data: toShared(data), spec };
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Distributed sweeps on a real Redis: `convsweep worker` processes (each in its own temporary
+ * folder, sharing no files with the coordinator) and a `convsweep run --queue` coordinator, with
+ * the faults the design promises to survive.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test, type TestContext } from 'node:test';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { BULL_PREFIX } from '../../src/queue/keys.js';
+import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
+import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
+import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
+import { hasRedisServer, startRedisServer, testRedis, type TestRedis } from './redis-server.js';
+import { WorkerProcess, type LogLine } from './worker-process.js';
+
+let redis: TestRedis | { skip: string };
+const workers: WorkerProcess[] = [];
+
+before(async () => {
+  redis = await testRedis();
+});
+
+after(async () => {
+  await Promise.all(workers.map((w) => w.stop()));
+  if ('stop' in redis) await redis.stop();
+});
+
+function redisUrl(t: TestContext): string | undefined {
+  if ('skip' in redis) {
+    t.skip(redis.skip);
+    return undefined;
+  }
+  return redis.url;
+}
+
+/** A worker that is stopped when the test ends, passed or failed, so that no test's workers serve the next test's sweep. */
+async function startWorker(t: TestContext, url: string, name: string, extra: string[] = []): Promise<WorkerProcess> {
+  const worker = await WorkerProcess.start(url, name, extra);
+  workers.push(worker);
+  t.after(async () => {
+    worker.child.kill('SIGCONT');
+    await worker.stop();
+  });
+  return worker;
+}
+
+/** The coordinator as a child process, with a hook on its stderr lines. */
+function startCoordinator(args: string[], onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr, (signal) => child.kill(signal));
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+async function leaderboard(out: string): Promise<{ trial_id: string; status: string }[]> {
+  return JSON.parse(await readFile(join(out, 'leaderboard.json'), 'utf8')).rows;
+}
+
+async function sweepLog(out: string): Promise<LogLine[]> {
+  return (await readFile(join(out, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+}
+
+const TRIAL_FILES = ['config.json', 'confusion-test.csv', 'confusion-test.png', 'confusion-test.svg', 'confusion-train.csv', 'confusion-train.png', 'confusion-train.svg', 'curves.png', 'curves.svg', 'history.csv', 'metrics.json', 'model', 'train.log', 'trial.json'];
+
+/** A sweep whose trials take several seconds each, so that a worker can be stopped in the middle of one. */
+const slowSweep = (grid: Record<string, unknown[]>) => tinySweep(grid, { epochs: 3, train_limit: 4000, test_limit: 200 });
+
+describe('distributed sweeps through BullMQ on a real Redis', () => {
+  test('two workers and a coordinator: every trial once, folders as a local run writes them, Redis left clean', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    const [w1, w2] = await Promise.all([startWorker(t, url, 'two-a'), startWorker(t, url, 'two-b')]);
+    const file = await writeSweep(tinySweep({ learning_rate: [0.003, 0.01, 0.02, 0.03] }, { train_limit: 600 }));
+    const out = join(await tempDir(), 'out');
+    const r = await runCli(['run', file, '--queue', url, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /4 completed, 0 failed, 0 not run, of 4 trials/);
+    const rows = await leaderboard(out);
+    assert.equal(rows.length, 4);
+    assert.deepEqual(rows.map((row) => row.status), ['completed', 'completed', 'completed', 'completed']);
+    for (const row of rows) assert.deepEqual((await readdir(join(out, 'trials', row.trial_id))).sort(), TRIAL_FILES);
+    const ran = [...w1.trialsWith('trial-end', 'completed'), ...w2.trialsWith('trial-end', 'completed')].sort();
+    assert.deepEqual(ran, rows.map((row) => row.trial_id).sort(), 'each trial ran exactly once, on one of the workers');
+    assert.ok(w1.trialsWith('trial-start').length > 0 && w2.trialsWith('trial-start').length > 0, 'both workers took trials');
+    const queue = JSON.parse(await readFile(join(out, 'queue.json'), 'utf8')).queue as string;
+    // Workers notice a withdrawn sweep at their next look at the registry, and tidy up as they leave.
+    await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.event === 'leave' && l.queue === queue, 10_000)));
+    const client = new Redis(url);
+    try {
+      const left = [...(await client.keys(`${BULL_PREFIX}:${queue}:*`)), ...(await client.keys(`convsweep-data:${queue}:*`))];
+      assert.deepEqual(left, [], 'the queue and its data are removed after the sweep');
+      assert.equal(await client.hexists('convsweep-registry:sweeps', queue), 0);
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  test('a worker killed (SIGKILL) mid-trial: its trial goes back to the queue and another worker finishes it', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    const victim = await startWorker(t, url, 'kill-victim');
+    const file = await writeSweep(slowSweep({ learning_rate: [0.01] }));
+    const out = join(await tempDir(), 'out');
+    const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
+    const started = await victim.waitFor((l) => l.event === 'trial-start');
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const rescuer = await startWorker(t, url, 'kill-rescuer');
+    const r = await coordinator;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /1 completed, 0 failed/);
+    assert.deepEqual(rescuer.trialsWith('trial-end', 'completed'), [started.id]);
+    const metrics = JSON.parse(await readFile(join(out, 'trials', String(started.id), 'metrics.json'), 'utf8'));
+    assert.equal(metrics.epochs_run, 3);
+  });
+
+  test('the coordinator killed: --resume collects what finished meanwhile and waits for the rest, with no trial run twice', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    const [w1, w2] = await Promise.all([startWorker(t, url, 'resume-a'), startWorker(t, url, 'resume-b')]);
+    const file = await writeSweep(tinySweep({ learning_rate: [0.003, 0.01, 0.02, 0.03, 0.04, 0.05] }, { epochs: 2, train_limit: 1500 }));
+    const out = join(await tempDir(), 'out');
+    const args = ['run', file, '--queue', url, '--out', out];
+    const killed = await startCoordinator(args, (stderr, kill) => {
+      if (/\[1\/6\] done /.test(stderr)) kill('SIGKILL');
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const onDisk = await readdir(join(out, 'trials'));
+    assert.ok(onDisk.length >= 1 && onDisk.length < 6, `trials on disk after the kill: ${onDisk.join(', ')}`);
+    // The workers go on without the coordinator; let one more trial finish into Redis.
+    await Promise.race([w1.waitFor((l) => l.event === 'trial-end' && !onDisk.includes(String(l.id))), w2.waitFor((l) => l.event === 'trial-end' && !onDisk.includes(String(l.id)))]);
+    const resumed = await runCli([...args, '--resume']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const rows = await leaderboard(out);
+    assert.equal(rows.length, 6);
+    assert.ok(rows.every((row) => row.status === 'completed'));
+    const starts = [...w1.trialsWith('trial-start'), ...w2.trialsWith('trial-start')];
+    assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}`);
+    assert.equal(new Set(starts).size, 6, 'no trial ran twice');
+  });
+
+  test('a stalled worker that was not dead: the other worker\'s result is kept, and each trial is in the leaderboard once', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    const frozen = await startWorker(t, url, 'stall-frozen');
+    const file = await writeSweep(slowSweep({ learning_rate: [0.01] }));
+    const out = join(await tempDir(), 'out');
+    const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
+    const started = await frozen.waitFor((l) => l.event === 'trial-start');
+    frozen.child.kill('SIGSTOP');
+    const other = await startWorker(t, url, 'stall-other');
+    await other.waitFor((l) => l.event === 'trial-end' && l.id === started.id);
+    frozen.child.kill('SIGCONT');
+    const r = await coordinator;
+    assert.equal(r.code, 0, r.stderr);
+    // The frozen worker wakes up without its lock: it stops the trial (or its late completion is refused).
+    await frozen.waitFor((l) => (l.event === 'lock-lost' || l.event === 'trial-end') && l.id === started.id, 30_000);
+    const rows = await leaderboard(out);
+    assert.deepEqual(rows.map((row) => row.trial_id), [started.id]);
+    const results = (await sweepLog(out)).filter((l) => l.event === 'result');
+    assert.deepEqual(results.map((l) => l.worker), ['stall-other'], 'one result, from the worker that finished the trial');
+  });
+
+  test('Redis unreachable: a clear one-line error within 10 seconds, for the coordinator and the worker', async () => {
+    const file = await writeSweep(tinySweep({ learning_rate: [0.01] }));
+    const out = join(await tempDir(), 'out');
+    for (const args of [['run', file, '--queue', 'redis://127.0.0.1:1', '--out', out], ['worker', '--queue', 'redis://127.0.0.1:1']]) {
+      const started = performance.now();
+      const r = await runCli(args);
+      const seconds = (performance.now() - started) / 1000;
+      assert.equal(r.code, 1, r.stderr);
+      assert.ok(seconds < 10, `took ${seconds.toFixed(1)} s`);
+      assert.match(r.stderr, /^error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+\n$/);
+    }
+    await assert.rejects(readdir(out), { code: 'ENOENT' }, 'nothing written');
+    const bad = await runCli(['run', file, '--queue', 'http://127.0.0.1:6379', '--out', out]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^--queue: unsupported scheme http: .*\(use redis:\/\/ or rediss:\/\/ \(TLS\)\)\n$/);
+  });
+
+  test('a password-protected Redis works through the URL; a wrong password is a clear error', async (t) => {
+    if (!hasRedisServer()) {
+      if (process.env.CI === 'true') throw new Error('redis-server is needed in CI');
+      t.skip('redis-server is not installed');
+      return;
+    }
+    const locked = await startRedisServer({ password: 's3cret pass' });
+    let worker: WorkerProcess | undefined;
+    try {
+      worker = await startWorker(t, locked.url, 'password');
+      const file = await writeSweep(tinySweep({ learning_rate: [0.01] }));
+      const r = await runCli(['run', file, '--queue', locked.url, '--out', join(await tempDir(), 'out')]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /1 completed/);
+      const wrong = locked.url.replace(/:[^:@/]*@/, ':wrong@');
+      const refused = await runCli(['run', file, '--queue', wrong, '--out', join(await tempDir(), 'out')]);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*(WRONGPASS|invalid)/i);
+      assert.doesNotMatch(refused.stderr, /wrong/);
+    } finally {
+      await worker?.stop();
+      await locked.stop();
+    }
+  });
+
+  test('a job whose config fails validation on the worker is refused, never run, and the worker goes on', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    const worker = await startWorker(t, url, 'refuser');
+    const client = new Redis(url, { maxRetriesPerRequest: null });
+    const name = `refusal-${process.pid}`;
+    const queue = new Queue(name, { connection: client, prefix: BULL_PREFIX });
+    try {
+      await announceSweep(client, { queue: name, sweep: 'refusal', since: new Date().toISOString() });
+      const trial = (id: string) => ({ id, label: id, index: 0, values: {}, seed: 1 });
+      const good: Record<string, unknown> = { ...tinyNet({ epochs: 1 }), seed: 1, validation_split: 0.1 };
+      const payload = (id: string, config: unknown) => ({ format: 1, sweep: 'refusal', trial: trial(id), config, limits: { trainLimit: 200, testLimit: 50 }, dataset: { kind: 'mnist' } });
+      const evil = { ...good, layers: [{ type: 'Lambda', function: 'process.exit(1)', input_shape: [28, 28, 1] }, ...(good.layers as unknown[]).slice(1)] };
+      const refusedJob = await queue.add('trial', payload('aaaaaaaaaa', evil), { jobId: 'trial-aaaaaaaaaa' });
+      const notData = await queue.add('trial', { format: 1, sweep: 'refusal', trial: trial('bbbbbbbbbb'), config: good, limits: {}, dataset: { kind: 'mnist' }, run: 'rm -rf /' }, { jobId: 'trial-bbbbbbbbbb' });
+      const goodJob = await queue.add('trial', payload('cccccccccc', good), { jobId: 'trial-cccccccccc' });
+      await worker.waitFor((l) => l.event === 'trial-end' && l.id === 'cccccccccc');
+      for (let i = 0; i < 100 && (await goodJob.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));
+      const refused = await queue.getJob(refusedJob.id!);
+      assert.equal(await refused!.getState(), 'failed');
+      assert.match(refused!.failedReason, /^refused: invalid config: \/layers\/0\/type: unknown layer type "Lambda"/);
+      const shapeless = await queue.getJob(notData.id!);
+      assert.equal(await shapeless!.getState(), 'failed');
+      assert.match(shapeless!.failedReason, /^refused: malformed job: unknown fields run/);
+      assert.equal(await (await queue.getJob(goodJob.id!))!.getState(), 'completed');
+      assert.deepEqual(worker.trialsWith('trial-start'), ['cccccccccc'], 'only the valid job was run');
+    } finally {
+      await withdrawSweep(client, name);
+      await queue.obliterate({ force: true });
+      await queue.close();
+      client.disconnect();
+    }
+  });
+});

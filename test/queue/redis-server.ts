@@ -1,0 +1,75 @@
+/**
+ * Redis for the distributed tests, always a real server: REDIS_URL when it is set (.ci/run sets it),
+ * else a private redis-server on a free loopback port when the binary is installed. Without either
+ * the tests skip with a loud message, except in CI (CI=true), where that is a failure.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface TestRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+export function hasRedisServer(): boolean {
+  return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+/** A private redis-server (nothing saved to disk), optionally with a password. */
+export async function startRedisServer(options: { password?: string } = {}): Promise<TestRedis> {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.password ? ['--requirepass', options.password] : [])];
+  const server: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  const url = `redis://${auth}127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  while (!(await answers(url))) {
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`redis-server on port ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (server.exitCode !== null) return resolve();
+        server.once('exit', () => resolve());
+        server.kill('SIGTERM');
+      }),
+  };
+}
+
+/** The Redis the tests use, or the reason they are skipped. Throws in CI when there is none. */
+export async function testRedis(): Promise<TestRedis | { skip: string }> {
+  const fromEnv = process.env.REDIS_URL;
+  if (fromEnv && (await answers(fromEnv))) return { url: fromEnv, stop: async () => undefined };
+  if (hasRedisServer()) return startRedisServer();
+  const why = fromEnv ? `REDIS_URL ${fromEnv} does not answer and redis-server is not installed` : 'no REDIS_URL and no redis-server';
+  if (process.env.CI === 'true') throw new Error(`distributed tests need Redis in CI: ${why}`);
+  process.stderr.write(`\n*** SKIPPING the distributed-sweep tests: ${why} (apt-get install redis-server, or set REDIS_URL) ***\n\n`);
+  return { skip: why };
+}
