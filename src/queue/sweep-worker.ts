@@ -59,7 +59,13 @@ export class SweepWorker {
   private refreshing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: SweepWorkerOptions) {
-    this.executor = new LocalExecutor({ workers: options.slots, backend: options.backend, isolation: options.isolation, gpuSlots: options.gpuSlots });
+    this.executor = new LocalExecutor({
+      workers: options.slots,
+      backend: options.backend,
+      isolation: options.isolation,
+      gpuSlots: options.gpuSlots,
+      onThreadError: (err) => options.logger.warn({ event: 'thread-died', message: err.message }, 'a pool thread died and is replaced'),
+    });
     this.datasets = new DatasetCache(options.redis, join(options.workDir, 'datasets'));
   }
 

@@ -58,6 +58,8 @@ export interface SweepRunOptions extends SweepOptions {
   signal?: AbortSignal;
   listener?: SweepListener;
   abortGraceMs?: number;
+  /** See LocalExecutorOptions.threadHeapMb. */
+  threadHeapMb?: number;
 }
 
 /** What a progress display or a benchmark hears while the sweep runs. */
@@ -210,7 +212,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     const remaining = trials.length - finishedBefore.size;
     const summary: SweepSummary = { outDir, total: trials.length, skipped: finishedBefore.size, completed: 0, failed: 0, notRun: 0, interrupted: false };
     if (remaining > 0) {
-      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining) : await queueExecutor(plan, options, runner.redis, logger);
+      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
       logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, runner: description }, 'sweep started');
       options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: description, outDir });
       try {
@@ -247,7 +249,7 @@ function checkGpuRoom(backend: BackendName, options: SweepRunOptions): void {
   }
 }
 
-function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: BackendName, remaining: number): { executor: TrialExecutor; description: string } {
+function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: BackendName, remaining: number, logger: Logger): { executor: TrialExecutor; description: string } {
   const isolation: Isolation = options.isolation ?? (backend === 'tensorflow' || backend === 'tensorflow-gpu' ? 'process' : 'thread');
   const machine = machineShape(backend);
   const trialsPerGpu = options.trialsPerGpu ?? 1;
@@ -260,6 +262,8 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
     data: isolation === 'thread' ? toShared(plan.data) : undefined,
     gpuSlots: backend === 'tensorflow-gpu' ? new GpuSlots(machine.gpus, trialsPerGpu) : undefined,
     abortGraceMs: options.abortGraceMs,
+    threadHeapMb: options.threadHeapMb,
+    onThreadError: (err) => logger.warn({ event: 'thread-died', message: err.message }, 'a pool thread died and is replaced'),
   });
   return { executor, description: `${workers} worker${workers === 1 ? '' : 's'} (${backend}, ${isolation})` };
 }

@@ -56,7 +56,9 @@ export type ProgressMessage = ({ type: 'batch' } & BatchProgress) | { type: 'epo
  * take its child with it, so whoever terminates the thread kills the process.
  */
 export type ProcessStartedMessage = { type: 'process'; pid: number };
-export type WorkerMessage = ProgressMessage | ProcessStartedMessage;
+/** A pool thread took the task: the executor now knows its threads can start. */
+export type TaskStartedMessage = { type: 'started' };
+export type WorkerMessage = ProgressMessage | ProcessStartedMessage | TaskStartedMessage;
 export type AbortMessage = { type: 'abort' };
 /** What a trial process sends its worker: progress, then exactly one outcome. */
 export type TrialProcessMessage = ProgressMessage | { type: 'outcome'; outcome: TrialOutcome };
@@ -171,6 +173,7 @@ export default async function runTrialTask(task: TrialTask): Promise<TaskResult>
   task.port.on('message', (message: AbortMessage) => {
     if (message.type === 'abort') controller.abort();
   });
+  task.port.postMessage({ type: 'started' } satisfies TaskStartedMessage);
   try {
     const outcome = await runTask(task, controller.signal, (message) => task.port.postMessage(message));
     return { outcome, threadId, retire: backendBroken };

@@ -135,3 +135,41 @@ test('cancelling a sweep stops its running trials and records nothing for them',
   assert.deepEqual(statuses, [TrialStatus.STOPPED, TrialStatus.STOPPED]);
   assert.deepEqual(await readdir(join(outDir, 'trials')), []);
 });
+
+test('thread isolation: a trial past trial_timeout_s fails as a timeout and the next trial runs', async () => {
+  // The first trial (20 epochs on 2000 images) cannot finish in 2 s; the second (1 epoch on 240) can.
+  const file = await writeSweep(tinySweep({ epochs: [20, 1] }, { epochs: undefined, train_limit: 2000, trial_timeout_s: 2 }));
+  const outDir = join(await tempDir(), 'results');
+  const summary = await runSweep(sweepOptions(file, outDir, { workers: 1, abortGraceMs: 2000 }));
+  assert.equal(summary.failed, 1);
+  const rows = (await readJson(join(outDir, 'leaderboard.json'))).rows as { status: string; error_kind: string | null; epochs_run: number | null }[];
+  assert.deepEqual(rows.map((r) => [r.status, r.error_kind]), [['completed', null], ['failed', 'timeout']]);
+});
+
+test('a trial that runs out of WebAssembly memory fails as oom; its thread is replaced and the next trial completes', async () => {
+  // 4096 images of 26x26x512 activations are 5.6 GB: more than a wasm32 heap can ever hold.
+  const grid = { batch_size: [4096, 32], 'layers[0].filters': [512] };
+  const file = await writeSweep(tinySweep(grid, { train_limit: 4096 }));
+  const outDir = join(await tempDir(), 'results');
+  const summary = await runSweep(sweepOptions(file, outDir, { workers: 1 }));
+  assert.equal(summary.completed, 1);
+  assert.equal(summary.failed, 1);
+  const rows = (await readJson(join(outDir, 'leaderboard.json'))).rows as { status: string; error_kind: string | null; error: string | null }[];
+  assert.deepEqual(rows.map((r) => [r.status, r.error_kind]), [['completed', null], ['failed', 'oom']]);
+  assert.match(rows[1].error!, /memory/i);
+});
+
+test('pool threads that die (their JavaScript heap capped below what a trial needs): the trials fail, the sweep ends and reports instead of hanging', async () => {
+  // The first trial's thread dies under it (oom). Piscina does not replace a thread that dies while
+  // starting, so the replacement's death leaves the pool empty: the second trial fails with that
+  // reason rather than waiting for a thread that never comes.
+  const file = await writeSweep(tinySweep({ dropout: [0.1, 0.2] }));
+  const outDir = join(await tempDir(), 'results');
+  const summary = await runSweep(sweepOptions(file, outDir, { workers: 1, threadHeapMb: 4 }));
+  assert.equal(summary.failed, 2);
+  const rows = (await readJson(join(outDir, 'leaderboard.json'))).rows as { error_kind: string | null; error: string | null }[];
+  assert.deepEqual(rows.map((r) => r.error_kind), ['oom', 'crashed']);
+  assert.match(rows[0].error!, /^worker died: .*memory/);
+  assert.match(rows[1].error!, /^pool threads fail to start: .*memory/);
+  assert.ok(existsSync(join(outDir, 'report.html')), 'the report is written');
+});

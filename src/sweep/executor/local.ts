@@ -22,6 +22,13 @@ export interface LocalExecutorOptions {
   gpuSlots?: GpuSlots;
   /** How long a trial may take to honour an abort message before its thread is terminated. */
   abortGraceMs?: number;
+  /**
+   * A cap on each pool thread's JavaScript heap: a thread that exceeds it dies alone (its trial
+   * fails as oom) instead of taking the whole process down. Default: V8's own limit.
+   */
+  threadHeapMb?: number;
+  /** A pool thread that died outside a trial (while starting, or idle); Piscina replaces it. */
+  onThreadError?: (err: Error) => void;
 }
 
 const DEFAULT_ABORT_GRACE_MS = 3000;
@@ -37,6 +44,10 @@ function killQuietly(pid: number): void {
 export class LocalExecutor implements TrialExecutor {
   private readonly pool: Piscina<TrialTask, TaskResult>;
   readonly capacity: number;
+  /** Trials handed to the pool that no thread has taken yet: how to fail each. */
+  private readonly waiting = new Set<(reason: string) => void>();
+  /** Why the pool cannot run trials any more (its threads fail to start), once that is so. */
+  private broken: string | undefined;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.capacity = options.workers;
@@ -51,6 +62,16 @@ export class LocalExecutor implements TrialExecutor {
       // With atomics an idle worker blocks its event loop, which would stall the backend warm-up.
       atomics: 'disabled',
       workerData,
+      ...(options.threadHeapMb !== undefined ? { resourceLimits: { maxOldGenerationSizeMb: options.threadHeapMb } } : {}),
+    });
+    // Unheard, this event would crash the process; a thread that dies during a trial fails that trial instead (run()).
+    this.pool.on('error', (err: Error) => {
+      options.onThreadError?.(err);
+      // Piscina replaces a thread that dies once running, but not one that dies while starting: with
+      // no thread left, the trials would wait forever. They fail instead, with the reason.
+      if (this.pool.threads.length > 0) return;
+      this.broken = `pool threads fail to start: ${err.message}`;
+      for (const fail of [...this.waiting]) fail(this.broken);
     });
   }
 
@@ -71,14 +92,22 @@ export class LocalExecutor implements TrialExecutor {
   }
 
   private async runUntil(job: TrialJob, hooks: TrialRunHooks, signal: AbortSignal | undefined, data: Dataset | undefined): Promise<TrialOutcome> {
+    if (this.broken !== undefined) return { status: TrialStatus.FAILED, kind: 'crashed', message: this.broken };
     const { port1, port2 } = new MessageChannel();
+    const terminate = new AbortController();
+    let neverStarted: string | undefined;
+    const failWaiting = (reason: string) => {
+      neverStarted = reason;
+      terminate.abort();
+    };
+    this.waiting.add(failWaiting);
     let trialProcess: number | undefined;
     port1.on('message', (message: WorkerMessage) => {
       if (message.type === 'batch') hooks.onBatch?.(message);
       else if (message.type === 'epoch') hooks.onEpoch?.(message.row, message.epochs);
+      else if (message.type === 'started') this.waiting.delete(failWaiting);
       else trialProcess = message.pid;
     });
-    const terminate = new AbortController();
     let graceTimer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       port1.postMessage({ type: 'abort' } satisfies AbortMessage);
@@ -97,10 +126,12 @@ export class LocalExecutor implements TrialExecutor {
       if (result.retire) await this.pool.threads.find((thread) => thread.threadId === result.threadId)?.terminate();
       return result.outcome;
     } catch (err) {
+      if (neverStarted !== undefined) return { status: TrialStatus.FAILED, kind: 'crashed', message: neverStarted };
       if (terminate.signal.aborted) return { status: TrialStatus.STOPPED };
       const failure = failureOf(err);
       return { status: TrialStatus.FAILED, kind: failure.kind === 'oom' ? 'oom' : 'crashed', message: `worker died: ${failure.message}` };
     } finally {
+      this.waiting.delete(failWaiting);
       clearTimeout(graceTimer);
       signal?.removeEventListener('abort', onAbort);
       port1.close();

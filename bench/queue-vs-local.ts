@@ -1,0 +1,96 @@
+/**
+ * The cost of the queue: the same 4-trial sweep run by the local executor with 2 workers, and
+ * through BullMQ on Redis with two `convsweep worker` processes of one slot each on this machine.
+ * Each side is a `convsweep run` command timed from start to exit (validation, training, files
+ * through Redis, report). Target: the queue within 10% of local.
+ *
+ *   npm run build && node dist/bench/queue-vs-local.js [--train-limit 6000] [--epochs 2] [--redis URL]
+ *
+ * Without --redis (or REDIS_URL) it starts a private redis-server on a free port.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const cli = join(repoRoot, 'dist/src/cli/main.js');
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function timed(args: string[]): number {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`convsweep ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-800)}`);
+  return (performance.now() - started) / 1000;
+}
+
+/** A worker process, resolved once it logs that it is ready. */
+function startWorker(url: string, name: string, workDir: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, 'worker', '--queue', url, '--slots', '1', '--backend', 'wasm', '--name', name, '--work-dir', workDir], { cwd: workDir, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"event":"ready"')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`worker ${name} exited ${code}`)));
+  });
+}
+
+const trainLimit = flag('train-limit', '6000');
+const epochs = flag('epochs', '2');
+const dir = await mkdtemp(join(tmpdir(), 'convsweep-queue-bench-'));
+const sweepFile = join(dir, 'bench.json');
+await writeFile(sweepFile, JSON.stringify({
+  name: 'queue-bench',
+  base: join(repoRoot, 'configs', 'mnist-small.json'),
+  grid: { dropout: [0.2, 0.3], learning_rate: [0.001, 0.002] },
+  epochs: Number(epochs),
+  train_limit: Number(trainLimit),
+  test_limit: 1000,
+}));
+
+let redisServer: ChildProcess | undefined;
+let url = flag('redis', process.env.REDIS_URL ?? '');
+if (!url) {
+  const port = await freePort();
+  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  url = `redis://127.0.0.1:${port}`;
+  await new Promise((r) => setTimeout(r, 500));
+}
+
+const workers: ChildProcess[] = [];
+try {
+  const local = timed(['run', sweepFile, '--workers', '2', '--backend', 'wasm', '--out', join(dir, 'local')]);
+  for (const name of ['bench-a', 'bench-b']) {
+    const workDir = join(dir, name);
+    await mkdir(workDir);
+    workers.push(await startWorker(url, name, workDir));
+  }
+  const queued = timed(['run', sweepFile, '--queue', url, '--out', join(dir, 'queue')]);
+  const overhead = queued / local - 1;
+  process.stdout.write(
+    `sweep: 4 trials of mnist-small, ${trainLimit} training images, ${epochs} epoch(s), wasm\n` +
+      `local executor, 2 workers:           ${local.toFixed(1)} s\n` +
+      `queue, 2 worker processes x 1 slot:  ${queued.toFixed(1)} s\n` +
+      `queue vs local: ${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}% (target within 10%: ${Math.abs(overhead) <= 0.1 ? 'ok' : 'MISSED'})\n`,
+  );
+} finally {
+  for (const w of workers) w.kill('SIGTERM');
+  await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : w.once('exit', r)))));
+  redisServer?.kill('SIGTERM');
+  await rm(dir, { recursive: true, force: true });
+}
