@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationName, IntOrPair, Layer, Regularizer } from '../config/types.generated.js';
+import { batchNormalization } from './batch-normalization.js';
 
 type TfActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'selu' | 'sigmoid' | 'hardSigmoid' | 'tanh' | 'softmax' | 'softplus' | 'softsign' | 'swish';
 type TfInitializer = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'leCunUniform' | 'leCunNormal' | 'randomNormal' | 'randomUniform' | 'truncatedNormal' | 'zeros' | 'ones';
@@ -76,7 +77,7 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
     case 'GlobalMaxPooling2D':
       return tf.layers.globalMaxPooling2d(common);
     case 'BatchNormalization':
-      return tf.layers.batchNormalization({ ...common, momentum: layer.momentum, epsilon: layer.epsilon });
+      return batchNormalization({ ...common, momentum: layer.momentum, epsilon: layer.epsilon });
     case 'Activation':
       return tf.layers.activation({ ...common, activation: activation(layer.activation)! });
     case 'Flatten':

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.js';
+import { batchNormalization } from '../../src/model/batch-normalization.js';
 
 const TOL = 1e-4;
 const BASE_SEED = Number(process.env.WASM_GRAD_SEED ?? 20240607);
@@ -278,6 +279,68 @@ describe('batch norm (training mode) matches cpu', () => {
     const cpu = await onBackend('cpu', run);
     const wasm = await onBackend('wasm', run);
     assertClose(`layers BatchNormalization [seed ${seed}]`, wasm, cpu);
+  });
+});
+
+describe('the fused training-mode BatchNormalization layer on wasm matches tfjs-layers on cpu', () => {
+  // Output, gradients w.r.t. x, gamma and beta, and the moving mean and variance after the step.
+  const cases: { shape: number[]; kind: Kind }[] = [
+    { shape: [8, 5, 5, 16], kind: 'normal' },
+    { shape: [3, 7, 9, 5], kind: 'negative' },
+    { shape: [16, 26, 26, 64], kind: 'uniform' },
+    { shape: [5, 11, 3], kind: 'normal' },
+    { shape: [33, 10], kind: 'normal' },
+    { shape: [2, 1, 1, 7], kind: 'normal' },
+  ];
+  for (const { shape, kind } of cases) {
+    const label = `BatchNormalization training x=[${shape}] ${kind}`;
+    test(label, async () => {
+      const seed = seedFor(label);
+      const rng = mulberry32(seed);
+      const channels = shape[shape.length - 1];
+      const x = rand(shape, rng, kind);
+      const dy = rand(shape, rng);
+      const gamma = rand([channels], rng);
+      const beta = rand([channels], rng);
+      const run = (make: (args: { momentum: number; epsilon: number }) => tf.layers.Layer): Float32Array[] =>
+        tf.tidy(() => {
+          const layer = make({ momentum: 0.9, epsilon: 1e-3 });
+          layer.build([null, ...shape.slice(1)]);
+          const w = layer.getWeights();
+          layer.setWeights([tf.tensor(gamma.data, gamma.shape), tf.tensor(beta.data, beta.shape), ...w.slice(2)]);
+          const xt = tf.tensor(x.data, x.shape);
+          const dyt = tf.tensor(dy.data, dy.shape);
+          const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+          let output: tf.Tensor | undefined;
+          const f = (xx: tf.Tensor) => {
+            const y = layer.apply(xx, { training: true }) as tf.Tensor;
+            output = tf.keep(y.clone());
+            return tf.sum(tf.mul(y, dyt)) as tf.Scalar;
+          };
+          const { grads } = tf.variableGrads(() => f(xt), vars);
+          const moving = layer.getWeights().slice(2);
+          const gx = tf.grad(f)(xt);
+          const out = [output!, gx, ...vars.map((v) => grads[v.name]), ...moving].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+          for (const v of layer.weights) v.dispose();
+          return out;
+        });
+      const cpu = await onBackend('cpu', () => run((args) => tf.layers.batchNormalization(args)));
+      const wasm = await onBackend('wasm', () => run((args) => batchNormalization(args)));
+      assertClose(`${label} [seed ${seed}]`, wasm, cpu);
+    });
+  }
+  test('the fused kernels are what the layer runs on wasm (profiled)', async () => {
+    await onBackend('wasm', () => undefined);
+    const profile = await tf.profile(() => {
+      const layer = batchNormalization({});
+      const x = tf.randomNormal([4, 6, 6, 8]);
+      const g = tf.grad((xx: tf.Tensor) => tf.sum(layer.apply(xx, { training: true }) as tf.Tensor))(x);
+      for (const v of layer.weights) v.dispose();
+      return g;
+    });
+    const names = profile.kernels.map((k) => k.name);
+    assert.ok(names.includes('ConvsweepBatchNormTraining') && names.includes('ConvsweepBatchNormTrainingGrad'), names.join(', '));
+    assert.ok(!names.includes('FusedBatchNorm'), names.join(', '));
   });
 });
 

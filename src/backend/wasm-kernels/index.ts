@@ -1,8 +1,9 @@
 /**
  * Training kernels for the tfjs wasm backend: registers the gradient kernels the stock backend
- * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), and faster replacements for hot ones on
+ * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), faster replacements for hot ones on
  * the training path (Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
- * operands, Tile). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
+ * operands, Tile), and a fused training-mode batch normalisation with its gradient (used by the
+ * BatchNormalization layer, src/model/batch-normalization.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
  * kernels these wrap); this module does not import it, so loading it never requires the package.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -14,8 +15,9 @@ import { sumConfig } from './sum.js';
 import { meanConfig } from './mean.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { tileConfig } from './tile.js';
+import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig];
+const OURS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
 const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile'];
@@ -36,4 +38,5 @@ export function registerWasmTrainingKernels(skip: readonly string[] = (typeof pr
     // backend initialises after this.
     tf.registerKernel({ ...cfg, setupFunc: existing?.setupFunc });
   }
+  if (!skip.includes(BATCH_NORM_TRAINING) && !tf.getGradient(BATCH_NORM_TRAINING)) tf.registerGradient(batchNormTrainingGradient);
 }
