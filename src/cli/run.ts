@@ -1,6 +1,7 @@
 /** `convsweep run SWEEP`: every trial of a sweep on a pool of workers, then the aggregate report. */
 import type { Argv } from 'yargs';
 import type { BackendChoice } from '../backend/select.js';
+import { InputError } from '../errors.js';
 import { planSweep, runSweep } from '../sweep/run-sweep.js';
 import type { Isolation } from '../sweep/worker-entry.js';
 import { EXIT, interruptSignal, runCommand } from './command-runner.js';
@@ -45,6 +46,11 @@ export const sweepRunCommand = {
   handler: (argv: RunArgs) =>
     runCommand(async () => {
       checkIntegerFlags([['--workers', argv.workers, 1], ['--trials-per-gpu', argv.trialsPerGpu, 1], ['--epochs', argv.epochs, 1], ['--train-limit', argv.trainLimit, 1], ['--test-limit', argv.testLimit, 1]]);
+      if (argv.queue !== undefined) {
+        // On the queue, each worker decides its own: refusing beats silently ignoring.
+        const local = [argv.workers !== undefined && '--workers', argv.backend !== 'auto' && '--backend', argv.isolation !== undefined && '--isolation'].filter((f): f is string => typeof f === 'string');
+        if (local.length > 0) throw new InputError(local.map((flag) => ({ file: flag, path: '', message: 'has no effect with --queue', hint: 'each `convsweep worker` sets its own --slots and --backend' })));
+      }
       const overrides = { epochs: argv.epochs, trainLimit: argv.trainLimit, testLimit: argv.testLimit };
       if (argv.dryRun) {
         const { trials, outDir } = await planSweep({ sweepFile: argv.sweep, overrides, outDir: argv.out });

@@ -56,6 +56,8 @@ export class SweepWorker {
   private readonly executor: LocalExecutor;
   private readonly datasets: DatasetCache;
   private poller: NodeJS.Timeout | undefined;
+  /** Trials this worker holds now, across all queues. */
+  private busy = 0;
   private refreshing: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: SweepWorkerOptions) {
@@ -127,10 +129,28 @@ export class SweepWorker {
       }
     });
     this.joined.set(queue, worker);
+    if (this.busy >= slots) void worker.pause(true).catch(() => undefined);
     logger.info({ event: 'join', queue }, `serving ${queue}`);
   }
 
+  /**
+   * Each queue's BullMQ worker takes up to `slots` trials; with several sweeps announced at once
+   * that would be `slots` per sweep. So while all slots are busy every queue stops fetching, and
+   * starts again when one frees up (two queues fetching at the same instant can still overshoot
+   * by one; that trial waits for a pool thread, its lock renewed).
+   */
   private async process(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string | undefined, cancelled: AbortSignal | undefined): Promise<TrialJobResult> {
+    this.busy++;
+    if (this.busy >= this.options.slots) for (const worker of this.joined.values()) void worker.pause(true).catch(() => undefined);
+    try {
+      return await this.processJob(queue, job, token, cancelled);
+    } finally {
+      this.busy--;
+      if (this.busy < this.options.slots && !this.stopping.signal.aborted) for (const worker of this.joined.values()) if (worker.isPaused()) worker.resume();
+    }
+  }
+
+  private async processJob(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string | undefined, cancelled: AbortSignal | undefined): Promise<TrialJobResult> {
     const { logger, name } = this.options;
     const source = `job ${job.id} of ${queue}`;
     const { data, dataset } = await this.admit(queue, job, source);

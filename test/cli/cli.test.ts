@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { repoRoot, runCli, tempDir } from '../helpers.js';
+import { cliPath, repoRoot, runCli, tempDir } from '../helpers.js';
 
 const fig2 = join(repoRoot, 'configs', 'fig2-example.json');
 
@@ -106,4 +107,27 @@ test('numeric flags out of range are bad input naming the flag, before anything 
     assert.match(r.stderr, message);
   }
   assert.deepEqual(await readdir(dir), []);
+});
+
+test('train interrupted: one Ctrl-C stops cleanly (exit 130), a second exits at once; neither leaves a folder behind', async () => {
+  for (const signals of [1, 2]) {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    const child = spawn(process.execPath, [cliPath, 'train', fig2, '--out', out, '--train-limit', '20000', '--epochs', '5', '--backend', 'wasm'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d) => (stderr += d));
+    // Once training is under way (its staging folder exists), interrupt it.
+    const poll = setInterval(() => {
+      if (!sent && readdirSync(dir).some((n) => n.includes('.partial-'))) {
+        sent = true;
+        for (let i = 0; i < signals; i++) child.kill('SIGINT');
+      }
+    }, 50);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    clearInterval(poll);
+    assert.ok(sent, 'the run was interrupted while training');
+    assert.equal(code, 130, stderr);
+    assert.deepEqual(readdirSync(dir), [], `${signals} Ctrl-C: left ${readdirSync(dir).join(', ')}`);
+  }
 });

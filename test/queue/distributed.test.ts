@@ -38,8 +38,8 @@ function redisUrl(t: TestContext): string | undefined {
 }
 
 /** A worker that is stopped when the test ends, passed or failed, so that no test's workers serve the next test's sweep. */
-async function startWorker(t: TestContext, url: string, name: string, extra: string[] = []): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start(url, name, extra);
+async function startWorker(t: TestContext, url: string, name: string, options: { quickRecovery?: boolean } = {}): Promise<WorkerProcess> {
+  const worker = await WorkerProcess.start(url, name, options);
   workers.push(worker);
   t.after(async () => {
     worker.child.kill('SIGCONT');
@@ -110,14 +110,14 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
   test('a worker killed (SIGKILL) mid-trial: its trial goes back to the queue and another worker finishes it', async (t) => {
     const url = redisUrl(t);
     if (!url) return;
-    const victim = await startWorker(t, url, 'kill-victim');
+    const victim = await startWorker(t, url, 'kill-victim', { quickRecovery: true });
     const file = await writeSweep(slowSweep({ learning_rate: [0.01] }));
     const out = join(await tempDir(), 'out');
     const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
     const started = await victim.waitFor((l) => l.event === 'trial-start');
     victim.child.kill('SIGKILL');
     await victim.exited;
-    const rescuer = await startWorker(t, url, 'kill-rescuer');
+    const rescuer = await startWorker(t, url, 'kill-rescuer', { quickRecovery: true });
     const r = await coordinator;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /1 completed, 0 failed/);
@@ -147,20 +147,21 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     assert.equal(rows.length, 6);
     assert.ok(rows.every((row) => row.status === 'completed'));
     const starts = [...w1.trialsWith('trial-start'), ...w2.trialsWith('trial-start')];
-    assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}`);
+    const lost = [...w1.lines, ...w2.lines].filter((l) => l.event === 'lock-lost' || l.event === 'queue-error');
+    assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}; lock or queue trouble: ${JSON.stringify(lost)}`);
     assert.equal(new Set(starts).size, 6, 'no trial ran twice');
   });
 
   test('a stalled worker that was not dead: the other worker\'s result is kept, and each trial is in the leaderboard once', async (t) => {
     const url = redisUrl(t);
     if (!url) return;
-    const frozen = await startWorker(t, url, 'stall-frozen');
+    const frozen = await startWorker(t, url, 'stall-frozen', { quickRecovery: true });
     const file = await writeSweep(slowSweep({ learning_rate: [0.01] }));
     const out = join(await tempDir(), 'out');
     const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
     const started = await frozen.waitFor((l) => l.event === 'trial-start');
     frozen.child.kill('SIGSTOP');
-    const other = await startWorker(t, url, 'stall-other');
+    const other = await startWorker(t, url, 'stall-other', { quickRecovery: true });
     await other.waitFor((l) => l.event === 'trial-end' && l.id === started.id);
     frozen.child.kill('SIGCONT');
     const r = await coordinator;
@@ -188,6 +189,9 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     const bad = await runCli(['run', file, '--queue', 'http://127.0.0.1:6379', '--out', out]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^--queue: unsupported scheme http: .*\(use redis:\/\/ or rediss:\/\/ \(TLS\)\)\n$/);
+    const local = await runCli(['run', file, '--queue', 'redis://127.0.0.1:1', '--workers', '2', '--out', out]);
+    assert.equal(local.code, 2);
+    assert.match(local.stderr, /^--workers: has no effect with --queue \(each `convsweep worker` sets its own --slots and --backend\)\n$/);
   });
 
   test('a password-protected Redis works through the URL; a wrong password is a clear error', async (t) => {

@@ -41,13 +41,15 @@ export class WorkerProcess {
 
   /**
    * Starts a worker in its own temporary folder (its cwd and work dir: workers share no files with
-   * the coordinator), one slot on wasm, short lock and stall settings so the tests see recoveries
-   * within seconds.
+   * the coordinator), one slot on wasm. `quickRecovery`: a short lock (4 s) and stall check (1 s),
+   * for the tests that kill or freeze a worker and wait for its trial to come back; the others keep
+   * the defaults, so that a worker starved of CPU by a busy test machine does not lose its lock.
    */
-  static async start(url: string, name: string, extra: string[] = []): Promise<WorkerProcess> {
+  static async start(url: string, name: string, options: { quickRecovery?: boolean } = {}): Promise<WorkerProcess> {
     const home = await tempDir(`convsweep-${name}-`);
     await mkdir(join(home, 'work'));
-    const args = [cliPath, 'worker', '--queue', url, '--slots', '1', '--backend', 'wasm', '--name', name, '--work-dir', join(home, 'work'), '--lock-duration', '2', '--stalled-interval', '1', ...extra];
+    const locks = options.quickRecovery ? ['--lock-duration', '4', '--stalled-interval', '1'] : [];
+    const args = [cliPath, 'worker', '--queue', url, '--slots', '1', '--backend', 'wasm', '--name', name, '--work-dir', join(home, 'work'), ...locks];
     const worker = new WorkerProcess(name, spawn(process.execPath, args, { cwd: home, stdio: ['ignore', 'pipe', 'pipe'] }));
     await worker.waitFor((l) => l.event === 'ready', 60_000);
     return worker;
