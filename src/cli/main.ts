@@ -1,31 +1,36 @@
 #!/usr/bin/env node
-/** The convsweep command line: one file a command in this folder, wired together here. */
-import yargs from 'yargs';
+/**
+ * The convsweep command line: one file a command in this folder, wired together here. Only the
+ * command being run is loaded (tfjs, vega and BullMQ take seconds to load, and `validate` or
+ * `schema` need none of them); help and unknown commands load them all.
+ */
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { benchCommand } from './bench.js';
-import { bestCommand } from './best.js';
 import { EXIT } from './command-runner.js';
-import { reportCommand } from './report.js';
-import { sweepRunCommand } from './run.js';
-import { schemaCommand } from './schema.js';
-import { trainCommand } from './train.js';
-import { validateCommand } from './validate.js';
-import { workerCommand } from './worker.js';
 
-await yargs(hideBin(process.argv))
-  .scriptName('convsweep')
-  .command(trainCommand)
-  .command(validateCommand)
-  .command(schemaCommand)
-  .command(benchCommand)
-  .command(sweepRunCommand)
-  .command(reportCommand)
-  .command(bestCommand)
-  .command(workerCommand)
+/** Each command module's typed handler, seen by yargs as the generic module it is. */
+const COMMANDS: Record<string, () => Promise<object>> = {
+  train: async () => (await import('./train.js')).trainCommand,
+  validate: async () => (await import('./validate.js')).validateCommand,
+  schema: async () => (await import('./schema.js')).schemaCommand,
+  bench: async () => (await import('./bench.js')).benchCommand,
+  run: async () => (await import('./run.js')).sweepRunCommand,
+  report: async () => (await import('./report.js')).reportCommand,
+  best: async () => (await import('./best.js')).bestCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
+};
+
+const args = hideBin(process.argv);
+const named = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) && !args.includes('--help');
+const commands = await Promise.all((named ? [COMMANDS[args[0]]] : Object.values(COMMANDS)).map((load) => load()));
+
+const cli = yargs(args).scriptName('convsweep');
+for (const command of commands) cli.command(command as CommandModule);
+await cli
   .demandCommand(1, 'name a command')
   .strict()
   .recommendCommands()
-  .fail((message, err, y) => {
+  .fail((message, err) => {
     if (err) throw err;
     process.stderr.write(`${message}\n(convsweep --help for usage)\n`);
     process.exit(EXIT.badInput);
