@@ -14,7 +14,7 @@ import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
 import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
 import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
-import { hasRedisServer, startRedisServer, testRedis, type TestRedis } from './redis-server.js';
+import { hasRedisServer, selfSignedCertificate, startRedisServer, testRedis, type TestRedis } from './redis-server.js';
 import { WorkerProcess, type LogLine } from './worker-process.js';
 
 let redis: TestRedis | { skip: string };
@@ -38,7 +38,7 @@ function redisUrl(t: TestContext): string | undefined {
 }
 
 /** A worker that is stopped when the test ends, passed or failed, so that no test's workers serve the next test's sweep. */
-async function startWorker(t: TestContext, url: string, name: string, options: { quickRecovery?: boolean } = {}): Promise<WorkerProcess> {
+async function startWorker(t: TestContext, url: string, name: string, options: { quickRecovery?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
   const worker = await WorkerProcess.start(url, name, options);
   workers.push(worker);
   t.after(async () => {
@@ -216,6 +216,35 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     } finally {
       await worker?.stop();
       await locked.stop();
+    }
+  });
+
+  test('rediss:// (TLS) with a password: the coordinator and a worker that trust the server certificate run a sweep', async (t) => {
+    const certificate = hasRedisServer() ? selfSignedCertificate(await tempDir('convsweep-tls-')) : undefined;
+    if (!certificate) {
+      if (process.env.CI === 'true') throw new Error('redis-server and openssl are needed in CI');
+      t.skip('redis-server or openssl is not installed');
+      return;
+    }
+    const secure = await startRedisServer({ password: 'tls-secret', tls: certificate });
+    let worker: WorkerProcess | undefined;
+    try {
+      assert.match(secure.url, /^rediss:\/\//);
+      // Node trusts the self-signed certificate through NODE_EXTRA_CA_CERTS, as a user would set it.
+      const env = { NODE_EXTRA_CA_CERTS: certificate.cert };
+      worker = await startWorker(t, secure.url, 'tls', { env });
+      const file = await writeSweep(tinySweep({ learning_rate: [0.01] }));
+      const r = await runCli(['run', file, '--queue', secure.url, '--out', join(await tempDir(), 'out')], { env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /1 completed/);
+      assert.match(r.stderr, /queue sweep-tiny-sweep-[0-9a-f]+ on rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+/);
+      // Without trusting the certificate the connection is refused, clearly and quickly.
+      const untrusted = await runCli(['run', file, '--queue', secure.url, '--out', join(await tempDir(), 'out')]);
+      assert.equal(untrusted.code, 1);
+      assert.match(untrusted.stderr, /^error: cannot reach Redis at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+: .*(self.signed|certificate)/i);
+    } finally {
+      await worker?.stop();
+      await secure.stop();
     }
   });
 

@@ -4,6 +4,7 @@
  * the tests skip with a loud message, except in CI (CI=true), where that is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
@@ -23,8 +24,9 @@ function freePort(): Promise<number> {
   });
 }
 
-async function answers(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+async function answers(url: string, ca?: string): Promise<boolean> {
+  const tls = ca ? { tls: { ca: readFileSync(ca) } } : {};
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0, ...tls });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -40,15 +42,19 @@ export function hasRedisServer(): boolean {
   return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-/** A private redis-server (nothing saved to disk), optionally with a password. */
-export async function startRedisServer(options: { password?: string } = {}): Promise<TestRedis> {
+/**
+ * A private redis-server (nothing saved to disk), optionally with a password, optionally speaking
+ * only TLS with the given certificate and key (its clients must trust the certificate).
+ */
+export async function startRedisServer(options: { password?: string; tls?: { cert: string; key: string } } = {}): Promise<TestRedis> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.password ? ['--requirepass', options.password] : [])];
+  const listen = options.tls ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no'] : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.password ? ['--requirepass', options.password] : [])];
   const server: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
-  const url = `redis://${auth}127.0.0.1:${port}`;
+  const url = `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
-  while (!(await answers(url))) {
+  while (!(await answers(url, options.tls?.cert))) {
     if (Date.now() > deadline || server.exitCode !== null) throw new Error(`redis-server on port ${port} did not start`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -72,4 +78,12 @@ export async function testRedis(): Promise<TestRedis | { skip: string }> {
   if (process.env.CI === 'true') throw new Error(`distributed tests need Redis in CI: ${why}`);
   process.stderr.write(`\n*** SKIPPING the distributed-sweep tests: ${why} (apt-get install redis-server, or set REDIS_URL) ***\n\n`);
   return { skip: why };
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), or undefined when openssl is missing. */
+export function selfSignedCertificate(dir: string): { cert: string; key: string } | undefined {
+  const cert = `${dir}/cert.pem`;
+  const key = `${dir}/key.pem`;
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  return r.status === 0 ? { cert, key } : undefined;
 }
