@@ -5,9 +5,11 @@
  * and renders are serialised so two renders cannot interleave their ids.
  */
 import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import * as vega from 'vega';
 import { View, parse, resetSVGDefIds } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { readFontWidths, type FontWidths } from './font-metrics.js';
 
 /** Family named in every chart's config; matches the font files below when they are present. */
 export const CHART_FONT_FAMILY = 'DejaVu Sans';
@@ -90,6 +92,38 @@ export function rasterOptions(): ResvgRenderOptions {
   };
 }
 
+let textWidthsInstalled = false;
+
+/**
+ * Makes vega measure text with the advance widths of the font files resvg draws with (regular, and
+ * bold for bold text), instead of its canvas-less guess of 0.8 em a character. Without readable
+ * font files the guess stays.
+ */
+function useChartFontWidths(): void {
+  if (textWidthsInstalled) return;
+  textWidthsInstalled = true;
+  const { files } = chartFonts();
+  let regular: FontWidths;
+  let bold: FontWidths;
+  try {
+    regular = readFontWidths(readFileSync(files[0]));
+    bold = files[1] ? readFontWidths(readFileSync(files[1])) : regular;
+  } catch {
+    return;
+  }
+  type TextItem = { text?: unknown; fontSize?: number; fontWeight?: string | number };
+  // vega's typings omit textMetrics, which vega-scenegraph exports for exactly this.
+  const { textMetrics } = vega as unknown as { textMetrics: { width: (item: TextItem, text?: unknown) => number } };
+  textMetrics.width = (item, text) => {
+    const value = text ?? item.text;
+    const str = value == null ? '' : Array.isArray(value) ? value.join(' ') : String(value);
+    const size = item.fontSize != null ? +item.fontSize || 0 : 11;
+    const weight = item.fontWeight;
+    const isBold = weight === 'bold' || weight === 'bolder' || (typeof weight === 'number' && weight >= 600) || (typeof weight === 'string' && Number(weight) >= 600);
+    return (isBold ? bold : regular).measure(str, size);
+  };
+}
+
 let queue: Promise<unknown> = Promise.resolve();
 
 /** Run `task` after every earlier one has settled (vega's SVG id counters are module-wide). */
@@ -100,6 +134,7 @@ function serialised<T>(task: () => Promise<T>): Promise<T> {
 }
 
 async function toSvg(spec: TopLevelSpec): Promise<string> {
+  useChartFontWidths();
   const vegaSpec = compile(spec, { logger: silentLogger() }).spec;
   const view = new View(parse(vegaSpec), { renderer: 'none', logLevel: 0 });
   try {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { Resvg } from '@resvg/resvg-js';
@@ -7,6 +8,7 @@ import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/repo
 import { curvesSpec, epochTicks } from '../../src/report/curves-chart.js';
 import type { HistoryRow } from '../../src/report/history.js';
 import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
+import { readFontWidths } from '../../src/report/font-metrics.js';
 import { crc32, decodePng, pngSize } from './png.js';
 
 function svgSize(svg: string): { width: number; height: number } {
@@ -49,8 +51,8 @@ describe('curves chart', () => {
     assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 4);
     const size = svgSize(svg);
     assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
-    // Layout pinned (vega's text-width estimate, not the font, decides it).
-    assert.deepEqual(pngSize(png), { width: 1686, height: 718 });
+    // Layout pinned; text is measured with the chart font (DejaVu Sans, which CI installs).
+    assert.deepEqual(pngSize(png), { width: 1638, height: 718 });
   });
 
   it('renders a 5-epoch history with epoch ticks 1..5', async () => {
@@ -61,7 +63,7 @@ describe('curves chart', () => {
     assert.equal((svg.match(/aria-roledescription="point"/g) ?? []).length, 20);
     const size = svgSize(svg);
     assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
-    assert.deepEqual(pngSize(png), { width: 1650, height: 726 });
+    assert.deepEqual(pngSize(png), { width: 1610, height: 726 });
   });
 
   it('omits validation lines and their legend entry when validation is null', async () => {
@@ -116,7 +118,7 @@ describe('confusion chart', () => {
     for (const r of rects) assert.equal(r[1], r[2]);
     const size = svgSize(svg);
     assert.deepEqual(pngSize(png), { width: size.width * PNG_SCALE, height: size.height * PNG_SCALE });
-    assert.deepEqual(pngSize(png), { width: 1096, height: 1006 });
+    assert.deepEqual(pngSize(png), { width: 1080, height: 1006 });
   });
 
   it('writes the matrix as CSV', () => {
@@ -256,5 +258,35 @@ describe('PNG check (test/report/png.ts)', () => {
     bad.fill(0xff, idatStart + 8, idatStart + 10);
     bad.writeUInt32BE(crc32(bad.subarray(idatStart + 4, idatStart + 8 + bad.readUInt32BE(idatStart))), idatStart + 8 + bad.readUInt32BE(idatStart));
     assert.throws(() => decodePng(bad), /does not inflate/);
+  });
+});
+
+describe('text widths from the chart font', () => {
+  const regular = chartFonts().files[0];
+
+  it('reads advance widths from the TrueType cmap and hmtx tables (DejaVu Sans values)', { skip: !regular?.endsWith('DejaVuSans.ttf') && 'DejaVu Sans is not installed' }, () => {
+    const widths = readFontWidths(readFileSync(regular));
+    // DejaVu Sans, 2048 units per em: space 651, a 1255, M 1767, i 569, é 1260, em dash 2048.
+    assert.deepEqual([' ', 'a', 'M', 'i', 'é', '—'].map((c) => widths.measure(c, 2048)), [651, 1255, 1767, 569, 1260, 2048]);
+    assert.equal(widths.measure('aMi', 11), ((1255 + 1767 + 569) * 11) / 2048);
+    assert.throws(() => readFontWidths(Buffer.from('not a font, just some bytes')), /TrueType|range|bounds/i);
+  });
+
+  it('lays out long labels to the width resvg draws them: no blank margin beside a bar chart', { skip: !regular && 'no chart font' }, async () => {
+    const labels = ['#1 filters=16,32 dropout=0.25 lr=0.003', '#2 filters=8,16 dropout=0.4 lr=0.001'];
+    const spec = {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      width: 200,
+      data: { values: labels.map((name, i) => ({ name, value: i + 1 })) },
+      mark: 'bar',
+      encoding: { y: { field: 'name', type: 'nominal', axis: { labelFontSize: 11, labelLimit: 1000 } }, x: { field: 'value', type: 'quantitative' } },
+    } as const;
+    const { svg } = await renderVegaLite(spec as unknown as Parameters<typeof renderVegaLite>[0]);
+    const width = Number(/<svg[^>]*\swidth="([\d.]+)"/.exec(svg)![1]);
+    const label = readFontWidths(readFileSync(regular)).measure(labels[0], 11);
+    // Plot (200) + the longest label + axis and padding (well under 60): vega's 0.8 em guess alone
+    // would put the label at 0.8 × 38 × 11 = 334 px.
+    assert.ok(width < 200 + label + 60, `svg width ${width}, label ${label.toFixed(0)} px`);
+    assert.ok(width > 200 + label, `svg width ${width}, label ${label.toFixed(0)} px`);
   });
 });
