@@ -37,3 +37,6 @@ await cli
   })
   .help()
   .parseAsync();
+// Every command has finished its work and written its output here. A library's stray timer (ioredis
+// keeps one after a failed connection) must not hold the exit back.
+process.exit(process.exitCode ?? EXIT.ok);

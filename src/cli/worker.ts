@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { Argv } from 'yargs';
 import { selectBackend, type BackendChoice } from '../backend/select.js';
-import { InputError } from '../errors.js';
+import { InputError, RunError } from '../errors.js';
 import { connectRedis, redactUrl } from '../queue/connection.js';
 import { SweepWorker } from '../queue/sweep-worker.js';
 import { GpuSlots, machineShape } from '../sweep/gpu-slots.js';
@@ -64,26 +64,31 @@ export const workerCommand = {
       const slots = argv.slots ?? (devices.length > 0 ? devices.length : machine.cores);
       const gpuSlots = devices.length > 0 ? new GpuSlots(devices, Math.ceil(slots / devices.length)) : undefined;
       const workDir = argv.workDir ?? join(tmpdir(), `convsweep-worker-${name}`);
+      let brokenBy: string | undefined;
+      let stopNow: (why: string) => void = () => undefined;
+      const stopped = new Promise<string>((resolve) => (stopNow = resolve));
       const worker = await SweepWorker.start({
         redis, name, slots, backend, isolation: native ? 'process' : 'thread', gpuSlots, workDir,
         lockDurationMs: argv.lockDuration * 1000, stalledIntervalMs: argv.stalledInterval * 1000, logger,
+        onBroken: (reason) => {
+          brokenBy ??= reason;
+          stopNow(`this machine cannot run trials: ${reason}`);
+        },
       });
       logger.info({ event: 'ready', queue: redactUrl(argv.queue), backend, slots, gpus, workDir }, `worker ${name} ready: ${slots} slot${slots === 1 ? '' : 's'} on ${backend}`);
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          // A second signal does not wait for the hand-back.
-          process.once('SIGINT', () => process.exit(EXIT.interrupted));
-          process.once('SIGTERM', () => process.exit(EXIT.interrupted));
-          logger.info({ event: 'stopping', signal }, 'stopping: handing running trials back to the queue');
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      const onSignal = (signal: NodeJS.Signals) => stopNow(`${signal}: handing running trials back to the queue`);
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      const why = await stopped;
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      // A second signal does not wait for the hand-back.
+      process.once('SIGINT', () => process.exit(EXIT.interrupted));
+      process.once('SIGTERM', () => process.exit(EXIT.interrupted));
+      logger.info({ event: 'stopping', why }, `stopping (${why})`);
       await worker.stop();
       await redis.quit();
       logger.info({ event: 'stopped' }, 'stopped');
+      if (brokenBy !== undefined) throw new RunError(`worker ${name} stopped: this machine cannot run trials (${brokenBy})`);
     }, argv.verbose),
 };

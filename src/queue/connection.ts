@@ -9,6 +9,8 @@ import { InputError, RunError } from '../errors.js';
 
 /** How long the first connection may take before the server counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 5000;
+/** How long connecting and a first PING may take together (a server that accepts but never answers). */
+const PROBE_TIMEOUT_MS = 5000;
 
 /** The URL with its password masked, for logs and messages. */
 export function redactUrl(url: string): string {
@@ -45,11 +47,14 @@ export async function probeRedis(url: string): Promise<void> {
   let cause: Error | undefined;
   probe.on('error', (err: Error) => (cause ??= err));
   try {
-    await withTimeout(probe.connect().then(() => probe.ping()), CONNECT_TIMEOUT_MS * 2, 'no answer');
+    await withTimeout(probe.connect().then(() => probe.ping()), PROBE_TIMEOUT_MS, `no answer within ${PROBE_TIMEOUT_MS / 1000} s`);
   } catch (err) {
     throw new RunError(`cannot reach Redis at ${redactUrl(url)}: ${(cause ?? (err as Error)).message || 'connection failed'}`);
   } finally {
     probe.disconnect();
+    // disconnect() half-closes the socket and waits for the server's side: a server that never
+    // answers would keep the socket, and so the process, alive.
+    (probe as unknown as { stream?: { destroy(): void } }).stream?.destroy();
   }
 }
 

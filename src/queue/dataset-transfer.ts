@@ -15,6 +15,8 @@ import { InputError } from '../errors.js';
 import { datasetKey } from './keys.js';
 import { JobRefused, type DatasetRef } from './job.js';
 
+const DATASET_TTL_S = 30 * 24 * 3600;
+
 function digest(parts: Buffer[]): string {
   const hash = createHash('sha256');
   for (const part of parts) {
@@ -42,7 +44,8 @@ export async function sendDataset(redis: Redis, queue: string, spec: DatasetSpec
   const sha256 = digest(files);
   const fields: Record<string, Buffer | string> = { name, sha256 };
   IDX_FIELDS.forEach((field, i) => (fields[field] = files[i]));
-  await redis.hset(datasetKey(queue), fields);
+  // Removed with the sweep's queue; the expiry covers a sweep that is abandoned and never ends.
+  await redis.multi().hset(datasetKey(queue), fields).expire(datasetKey(queue), DATASET_TTL_S).exec();
   return { kind: 'sent', name, sha256 };
 }
 

@@ -19,6 +19,11 @@ export function newQueueName(sweepName: string): string {
   return `sweep-${readable}-${randomBytes(4).toString('hex')}`;
 }
 
+/** The names newQueueName makes: safe as a BullMQ queue name, in a key pattern and in a file path. */
+export function isQueueName(name: string): boolean {
+  return /^sweep-[A-Za-z0-9_-]{1,80}$/.test(name);
+}
+
 export function dataKeyPrefix(queue: string): string {
   return `convsweep-data:${queue}:`;
 }

@@ -4,7 +4,7 @@
  * outlives a coordinator that was killed, so workers keep going until it resumes.
  */
 import type { Redis } from 'ioredis';
-import { REGISTRY_KEY } from './keys.js';
+import { isQueueName, REGISTRY_KEY } from './keys.js';
 
 export interface SweepAnnouncement {
   queue: string;
@@ -26,6 +26,8 @@ export async function announcedSweeps(redis: Redis): Promise<SweepAnnouncement[]
   const entries = await redis.hgetall(REGISTRY_KEY);
   const sweeps: SweepAnnouncement[] = [];
   for (const [queue, text] of Object.entries(entries)) {
+    // A name this program would not make (a key pattern, a path, a BullMQ-illegal ':') is never served.
+    if (!isQueueName(queue)) continue;
     try {
       const value = JSON.parse(text) as Partial<SweepAnnouncement>;
       if (typeof value.sweep === 'string' && typeof value.since === 'string') sweeps.push({ queue, sweep: value.sweep, since: value.since });
@@ -34,4 +36,8 @@ export async function announcedSweeps(redis: Redis): Promise<SweepAnnouncement[]
     }
   }
   return sweeps.sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+}
+
+export async function isAnnounced(redis: Redis, queue: string): Promise<boolean> {
+  return (await redis.hexists(REGISTRY_KEY, queue)) === 1;
 }

@@ -3,14 +3,17 @@
  * as `convsweep run`). A job is data only: it is checked (shape, config schema, dataset, limits)
  * before anything runs, and refused otherwise. A finished trial's files go back through Redis.
  *
- * Locks and stalls are BullMQ's: while a trial runs, its lock is renewed every lockDuration/2; a
- * worker that dies stops renewing, and after lockDuration another worker's stalled check (every
- * stalledInterval) puts the trial back in the queue, up to MAX_STALLED_COUNT times.
+ * The worker takes a trial only when one of its slots is free, round-robin over the sweeps it
+ * serves, so several sweeps share its slots exactly (BullMQ's own processing loop would take up to
+ * `concurrency` jobs from every queue). Locks and stalls are BullMQ's: while a trial runs its lock
+ * is renewed every lockDuration/2; a worker that dies stops renewing, and after lockDuration the
+ * stalled check of any live worker (every stalledInterval, busy or not) puts the trial back in the
+ * queue, up to MAX_STALLED_COUNT times. A worker whose lock is gone stops that trial.
  * Stopping (SIGINT/SIGTERM) hands the running trials back to the queue at once.
  */
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendName } from '../backend/select.js';
@@ -19,19 +22,23 @@ import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { LocalExecutor } from '../sweep/executor/local.js';
 import type { GpuSlots } from '../sweep/gpu-slots.js';
-import { TrialStatus } from '../sweep/trial.js';
+import { TrialStatus, type TrialOutcome } from '../sweep/trial.js';
 import type { Isolation, ProgressMessage } from '../sweep/worker-entry.js';
 import { checkRunnable, limitData } from '../train/run.js';
 import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
 import { checkJobData, JobRefused, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
-import { BULL_PREFIX, deleteMatching, trialFilesKey } from './keys.js';
-import { announcedSweeps } from './registry.js';
+import { BULL_PREFIX, trialFilesKey } from './keys.js';
+import { announcedSweeps, isAnnounced } from './registry.js';
 import { sendTrialFiles } from './trial-files.js';
 
 /** How often a trial may be put back after its worker stopped answering before it counts as failed. */
 export const MAX_STALLED_COUNT = 2;
 /** How often the list of announced sweeps is read. */
-const POLL_MS = 2000;
+const REGISTRY_POLL_MS = 2000;
+/** How long an idle worker waits before asking the queues for work again. */
+const IDLE_POLL_MS = 500;
+/** After a trial could not start for a reason of this machine's (not the trial's), before taking another. */
+const TROUBLE_BACKOFF_MS = 10_000;
 /** Batch progress sent at most this often (epochs always): each update is a Redis write and an event. */
 const BATCH_PROGRESS_MS = 2000;
 
@@ -48,17 +55,43 @@ export interface SweepWorkerOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   logger: Logger;
+  /** Called when the worker cannot run trials at all any more (its pool threads fail to start). */
+  onBroken?: (reason: string) => void;
+}
+
+type Taken = { queue: string; job: Job<TrialJobData, TrialJobResult>; token: string };
+
+/** What became of a job this worker took: it goes back to the queue, or it is finished with a result. */
+type Ending = { kind: 'hand-back'; why: string } | { kind: 'complete'; result: TrialJobResult } | { kind: 'refuse'; reason: string } | { kind: 'lock-lost' };
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 export class SweepWorker {
+  /** One BullMQ worker a served queue, in manual mode: it fetches on request and runs the stalled checks. */
   private readonly joined = new Map<string, Worker<TrialJobData, TrialJobResult>>();
+  private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private readonly executor: LocalExecutor;
   private readonly datasets: DatasetCache;
-  private poller: NodeJS.Timeout | undefined;
-  /** Trials this worker holds now, across all queues. */
-  private busy = 0;
+  private registryTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> = Promise.resolve();
+  private fetching: Promise<void> = Promise.resolve();
+  /** Where the next round-robin look for work starts. */
+  private turn = 0;
+  /** Resolves the fetch loop's current wait (a slot freed, a sweep announced). */
+  private wake: () => void = () => undefined;
+  private notBefore = 0;
 
   private constructor(private readonly options: SweepWorkerOptions) {
     this.executor = new LocalExecutor({
@@ -74,9 +107,10 @@ export class SweepWorker {
   static async start(options: SweepWorkerOptions): Promise<SweepWorker> {
     const worker = new SweepWorker(options);
     await worker.refresh();
-    worker.poller = setInterval(() => {
+    worker.registryTimer = setInterval(() => {
       worker.refreshing = worker.refreshing.then(() => worker.refresh());
-    }, POLL_MS);
+    }, REGISTRY_POLL_MS);
+    worker.fetching = worker.fetchLoop();
     return worker;
   }
 
@@ -85,118 +119,206 @@ export class SweepWorker {
     return [...this.joined.keys()];
   }
 
-  /** Joins newly announced sweeps and leaves withdrawn ones. */
+  /** Joins newly announced sweeps and leaves withdrawn ones; never throws. */
   private async refresh(): Promise<void> {
     if (this.stopping.signal.aborted) return;
+    const { redis, logger } = this.options;
     let announced: string[];
     try {
-      announced = (await announcedSweeps(this.options.redis)).map((s) => s.queue);
+      announced = (await announcedSweeps(redis)).map((s) => s.queue);
     } catch (err) {
-      this.options.logger.warn({ event: 'registry-error', message: (err as Error).message }, 'reading the announced sweeps failed');
+      logger.warn({ event: 'registry-error', message: (err as Error).message }, 'reading the announced sweeps failed');
       return;
     }
-    for (const queue of announced) if (!this.joined.has(queue)) this.join(queue);
-    for (const [queue, worker] of this.joined) {
+    if (this.stopping.signal.aborted) return;
+    for (const queue of announced) {
+      if (this.joined.has(queue)) continue;
+      try {
+        this.join(queue);
+        this.wake();
+      } catch (err) {
+        logger.warn({ event: 'join-failed', queue, message: (err as Error).message }, `cannot serve ${queue}`);
+      }
+    }
+    for (const [queue, worker] of [...this.joined]) {
       if (announced.includes(queue)) continue;
       this.joined.delete(queue);
-      await worker.close();
-      // The coordinator removed the queue when its sweep ended, but this worker's stalled checks may
-      // have written a few keys again since; it removes them once it is gone from the queue.
-      await deleteMatching(this.options.redis, `${BULL_PREFIX}:${queue}:*`).catch(() => undefined);
-      this.options.logger.info({ event: 'leave', queue }, `left ${queue}`);
+      void this.leave(queue, worker);
     }
   }
 
   private join(queue: string): void {
-    const { redis, name, slots, lockDurationMs, stalledIntervalMs, logger } = this.options;
-    const worker = new Worker<TrialJobData, TrialJobResult>(queue, (job, token, signal) => this.process(queue, job, token, signal), {
+    const { redis, name, lockDurationMs, stalledIntervalMs, logger } = this.options;
+    const worker = new Worker<TrialJobData, TrialJobResult>(queue, null, {
       connection: redis,
       prefix: BULL_PREFIX,
       name,
-      concurrency: slots,
+      autorun: false,
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
       maxStalledCount: MAX_STALLED_COUNT,
     });
     worker.on('error', (err) => logger.warn({ event: 'queue-error', queue, message: err.message }, 'queue error'));
-    worker.on('failed', (job, err) => logger.warn({ event: 'job-failed', queue, id: job?.id, message: err.message }, `job ${job?.id} failed`));
-    // A trial whose lock could not be renewed (this process was frozen, or cut off from Redis) is
-    // back in the queue for another worker: stop working on it here.
-    worker.on('lockRenewalFailed', (ids) => {
-      for (const id of ids) {
-        logger.warn({ event: 'lock-lost', queue, id }, `lost the lock of job ${id}; stopping it here`);
-        worker.cancelJob(id, 'lock lost');
-      }
-    });
+    void worker.startStalledCheckTimer().catch((err: Error) => logger.warn({ event: 'queue-error', queue, message: err.message }, 'stalled checks did not start'));
     this.joined.set(queue, worker);
-    if (this.busy >= slots) void worker.pause(true).catch(() => undefined);
     logger.info({ event: 'join', queue }, `serving ${queue}`);
   }
 
   /**
-   * Each queue's BullMQ worker takes up to `slots` trials; with several sweeps announced at once
-   * that would be `slots` per sweep. So while all slots are busy every queue stops fetching, and
-   * starts again when one frees up (two queues fetching at the same instant can still overshoot
-   * by one; that trial waits for a pool thread, its lock renewed).
+   * Stops serving a withdrawn sweep. Its coordinator removed the queue; this worker's stalled checks
+   * may have written its `meta` and `stalled-check` keys again since, which go unless the sweep has
+   * been announced again meanwhile.
    */
-  private async process(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string | undefined, cancelled: AbortSignal | undefined): Promise<TrialJobResult> {
-    this.busy++;
-    if (this.busy >= this.options.slots) for (const worker of this.joined.values()) void worker.pause(true).catch(() => undefined);
+  private async leave(queue: string, worker: Worker): Promise<void> {
+    const { redis, logger } = this.options;
     try {
-      return await this.processJob(queue, job, token, cancelled);
-    } finally {
-      this.busy--;
-      if (this.busy < this.options.slots && !this.stopping.signal.aborted) for (const worker of this.joined.values()) if (worker.isPaused()) worker.resume();
+      await worker.close();
+      if (!(await isAnnounced(redis, queue))) await redis.del(`${BULL_PREFIX}:${queue}:meta`, `${BULL_PREFIX}:${queue}:stalled-check`);
+    } catch (err) {
+      logger.warn({ event: 'queue-error', queue, message: (err as Error).message }, 'leaving the queue failed');
+    }
+    logger.info({ event: 'leave', queue }, `left ${queue}`);
+  }
+
+  /** Takes a trial whenever a slot is free and some sweep has one waiting. */
+  private async fetchLoop(): Promise<void> {
+    const stop = this.stopping.signal;
+    while (!stop.aborted) {
+      const wait = (ms: number) =>
+        new Promise<void>((resolve) => {
+          this.wake = resolve;
+          void sleep(ms, stop).then(resolve);
+        });
+      if (this.running.size >= this.options.slots) {
+        await wait(60_000);
+        continue;
+      }
+      if (Date.now() < this.notBefore) {
+        await wait(this.notBefore - Date.now());
+        continue;
+      }
+      const taken = await this.takeNext();
+      if (!taken) {
+        await wait(IDLE_POLL_MS);
+        continue;
+      }
+      const trial: Promise<void> = this.serve(taken).finally(() => {
+        this.running.delete(trial);
+        this.wake();
+      });
+      this.running.add(trial);
     }
   }
 
-  private async processJob(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string | undefined, cancelled: AbortSignal | undefined): Promise<TrialJobResult> {
+  /** The next waiting job of the served queues, round-robin, moved to active under a fresh lock token. */
+  private async takeNext(): Promise<Taken | undefined> {
+    const queues = [...this.joined.entries()];
+    for (let i = 0; i < queues.length; i++) {
+      const [queue, worker] = queues[(this.turn + i) % queues.length];
+      const token = randomUUID();
+      try {
+        const job = await worker.getNextJob(token, { block: false });
+        if (job) {
+          this.turn = (this.turn + i + 1) % queues.length;
+          return { queue, job, token };
+        }
+      } catch (err) {
+        this.options.logger.warn({ event: 'queue-error', queue, message: (err as Error).message }, 'fetching a job failed');
+      }
+    }
+    return undefined;
+  }
+
+  /** One taken job from start to its ending in the queue, its lock renewed meanwhile. */
+  private async serve({ queue, job, token }: Taken): Promise<void> {
+    const { logger, lockDurationMs } = this.options;
+    const lockLost = new AbortController();
+    const renew = setInterval(() => {
+      job.extendLock(token, lockDurationMs).then(
+        (ok) => {
+          if (ok || lockLost.signal.aborted) return;
+          logger.warn({ event: 'lock-lost', queue, id: job.id }, `lost the lock of job ${job.id}; stopping it here`);
+          lockLost.abort();
+        },
+        // Redis unreachable for a moment: the next renewal tries again.
+        (err: Error) => logger.warn({ event: 'queue-error', queue, id: job.id, message: err.message }, 'renewing a lock failed'),
+      );
+    }, lockDurationMs / 2);
+    let ending: Ending;
+    try {
+      ending = await this.attempt(queue, job, lockLost.signal);
+    } catch (err) {
+      ending = { kind: 'hand-back', why: `this worker failed: ${(err as Error).message}` };
+    } finally {
+      clearInterval(renew);
+    }
+    await this.finish(queue, job, token, lockLost.signal.aborted ? { kind: 'lock-lost' } : ending);
+  }
+
+  private async finish(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string, ending: Ending): Promise<void> {
+    const { logger } = this.options;
+    try {
+      switch (ending.kind) {
+        case 'lock-lost':
+          // Another worker has it, or soon will: nothing of this attempt goes to the queue.
+          return;
+        case 'hand-back':
+          logger.info({ event: 'hand-back', queue, id: job.id, why: ending.why }, `handed job ${job.id} back: ${ending.why}`);
+          await job.moveToWait(token);
+          return;
+        case 'refuse':
+          await job.moveToFailed(new UnrecoverableError(`${REFUSED_PREFIX}${ending.reason}`), token, false);
+          return;
+        case 'complete':
+          await job.moveToCompleted(ending.result, token, false);
+      }
+    } catch (err) {
+      // Typically the lock was lost at the last moment; the queue's own record stands.
+      logger.warn({ event: 'queue-error', queue, id: job.id, message: (err as Error).message }, `recording job ${job.id} failed`);
+    }
+  }
+
+  /** Runs the job's trial if this worker may; says how the job ends. */
+  private async attempt(queue: string, job: Job<TrialJobData, TrialJobResult>, lockLost: AbortSignal): Promise<Ending> {
     const { logger, name } = this.options;
     const source = `job ${job.id} of ${queue}`;
-    const { data, dataset } = await this.admit(queue, job, source);
+    const admitted = await this.admit(queue, job, source);
+    if ('refuse' in admitted) return { kind: 'refuse', reason: admitted.refuse };
+    const { data, dataset } = admitted;
     const trial = data.trial;
     const outDir = join(this.options.workDir, 'trials', queue, trial.id);
     await rm(outDir, { recursive: true, force: true });
     logger.info({ event: 'trial-start', queue, id: trial.id, label: trial.label }, `trial ${trial.label} started`);
-    const signals = [this.stopping.signal, cancelled].filter((s): s is AbortSignal => s !== undefined);
     let lastBatch = -Infinity;
     const report = (message: ProgressMessage) => void job.updateProgress(message).catch(() => undefined);
-    const outcome = await this.executor.run(
-      {
-        config: data.config,
-        configFile: source,
-        outDir,
-        trialJson: `${JSON.stringify(trial, null, 2)}\n`,
-        limits: data.limits,
-        timeoutS: data.timeoutS,
-        dataset: dataset.spec,
-      },
-      {
-        signal: AbortSignal.any(signals),
-        onEpoch: (row, epochs) => report({ type: 'epoch', row, epochs }),
-        onBatch: (progress) => {
-          const now = performance.now();
-          if (now - lastBatch < BATCH_PROGRESS_MS) return;
-          lastBatch = now;
-          report({ type: 'batch', ...progress });
-        },
-      },
-      dataset.data,
-    );
-    logger.info({ event: 'trial-end', queue, id: trial.id, status: outcome.status }, `trial ${trial.label} ${outcome.status}`);
+    let outcome: TrialOutcome;
     try {
-      if (outcome.status === TrialStatus.STOPPED) {
-        if (this.stopping.signal.aborted && token !== undefined) {
-          // Handed back: another worker (or this one, restarted) runs it from the start.
-          await job.moveToWait(token);
-          throw new WaitingError();
-        }
-        throw new Error('trial cancelled');
+      outcome = await this.executor.run(
+        { config: data.config, configFile: source, outDir, trialJson: `${JSON.stringify(trial, null, 2)}\n`, limits: data.limits, timeoutS: data.timeoutS, dataset: dataset.spec },
+        {
+          signal: AbortSignal.any([this.stopping.signal, lockLost]),
+          onEpoch: (row, epochs) => report({ type: 'epoch', row, epochs }),
+          onBatch: (progress) => {
+            const now = performance.now();
+            if (now - lastBatch < BATCH_PROGRESS_MS) return;
+            lastBatch = now;
+            report({ type: 'batch', ...progress });
+          },
+        },
+        dataset.data,
+      );
+      logger.info({ event: 'trial-end', queue, id: trial.id, status: outcome.status }, `trial ${trial.label} ${outcome.status}`);
+      if (outcome.status === TrialStatus.STOPPED) return { kind: 'hand-back', why: this.stopping.signal.aborted ? 'the worker is stopping' : 'stopped' };
+      const broken = this.executor.brokenReason;
+      if (outcome.status === TrialStatus.FAILED && broken !== undefined) {
+        // The trial did not fail; this machine can run no trial. Another worker takes it.
+        this.options.onBroken?.(broken);
+        return { kind: 'hand-back', why: broken };
       }
-      if (outcome.status === TrialStatus.FAILED) return { outcome, worker: name };
+      if (outcome.status === TrialStatus.FAILED) return { kind: 'complete', result: { outcome, worker: name } };
       const key = trialFilesKey(queue, trial.id, randomBytes(6).toString('hex'));
       const manifest = await sendTrialFiles(this.options.redis, key, outDir);
-      return { outcome, files: { key, manifest }, worker: name };
+      return { kind: 'complete', result: { outcome, files: { key, manifest }, worker: name } };
     } finally {
       await rm(outDir, { recursive: true, force: true });
     }
@@ -204,10 +326,11 @@ export class SweepWorker {
 
   /**
    * The job's data if this worker may run it: shape and config checked, the dataset at hand, and
-   * the config fitting it. Otherwise an UnrecoverableError (the job fails at once, never retried)
-   * whose message says why.
+   * the config fitting it; else why the job is refused (it is the job's fault, and no worker would
+   * run it). A failure of this machine (Redis or disk trouble fetching the dataset) throws instead,
+   * and the job goes back to the queue while this worker waits a little.
    */
-  private async admit(queue: string, job: Job<TrialJobData, TrialJobResult>, source: string): Promise<{ data: TrialJobData; dataset: WorkerDataset }> {
+  private async admit(queue: string, job: Job<TrialJobData, TrialJobResult>, source: string): Promise<{ data: TrialJobData; dataset: WorkerDataset } | { refuse: string }> {
     try {
       const data = checkJobData(job.data, source);
       const dataset = await this.datasets.get(queue, data.dataset);
@@ -216,20 +339,25 @@ export class SweepWorker {
       checkRunnable(data.config, source, limited.train.count);
       return { data, dataset };
     } catch (err) {
-      if (!(err instanceof JobRefused) && !(err instanceof InputError)) throw err;
+      if (!(err instanceof JobRefused) && !(err instanceof InputError)) {
+        this.notBefore = Date.now() + TROUBLE_BACKOFF_MS;
+        throw err;
+      }
       const reason = err instanceof InputError ? err.problems.map((p) => `${p.path}: ${p.message}`).join('; ') : err.message;
       this.options.logger.warn({ event: 'refused', queue, id: job.id, reason }, `refused job ${job.id}: ${reason}`);
-      throw new UnrecoverableError(`${REFUSED_PREFIX}${reason}`);
+      return { refuse: reason };
     }
   }
 
   /** Stops taking trials, hands the running ones back to their queues, and closes everything. */
   async stop(): Promise<void> {
-    clearInterval(this.poller);
-    const closing = [...this.joined.values()].map((w) => w.close());
+    clearInterval(this.registryTimer);
     this.stopping.abort();
+    this.wake();
+    await this.fetching;
     await this.refreshing;
-    await Promise.all(closing);
+    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.joined.values()].map((w) => w.close()));
     this.joined.clear();
     await this.executor.close();
   }

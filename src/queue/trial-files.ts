@@ -37,8 +37,11 @@ export async function sendTrialFiles(redis: Redis, key: string, dir: string): Pr
   return manifest;
 }
 
-/** Coordinator side: the files of `key` as `outDir`, checked against `manifest`, written atomically; then the hash is deleted. */
-export async function receiveTrialFiles(redis: Redis, key: string, manifest: Record<string, SentFile>, outDir: string): Promise<void> {
+/**
+ * Coordinator side: the files of `key` as `outDir`, checked against `manifest`, written atomically;
+ * then the hash is deleted. `own`: files the coordinator writes itself, whatever the worker sent.
+ */
+export async function receiveTrialFiles(redis: Redis, key: string, manifest: Record<string, SentFile>, outDir: string, own: Record<string, string> = {}): Promise<void> {
   const paths = Object.keys(manifest);
   const unsafe = paths.find((p) => !SAFE_PATH.test(p) || p.split('/').includes('..'));
   if (unsafe !== undefined) throw new Error(`refusing trial file ${JSON.stringify(unsafe)}: not a plain relative path`);
@@ -49,10 +52,12 @@ export async function receiveTrialFiles(redis: Redis, key: string, manifest: Rec
       const bytes = stored[path];
       if (bytes === undefined) throw new Error(`trial file ${path} is missing from ${key}`);
       if (bytes.length !== manifest[path].bytes || sha256(bytes) !== manifest[path].sha256) throw new Error(`trial file ${path} does not match its checksum`);
+      if (Object.hasOwn(own, path)) continue;
       const target = join(staging.path, ...path.split('/'));
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, bytes);
     }
+    for (const [path, text] of Object.entries(own)) await writeFile(join(staging.path, path), text);
     await staging.commit();
   } catch (err) {
     await staging.discard();

@@ -9,11 +9,11 @@ import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { METRICS_FILE, TRIAL_FILE } from '../sweep/trial.js';
+import { CONFIG_FILE } from '../train/artifacts.js';
 import type { LeaderboardRow } from './leaderboard.js';
 import { TRIALS_DIR } from './read-trials.js';
 
 export const BEST_DIR = 'best';
-export const CONFIG_FILE = 'config.json';
 export const MODEL_DIR = 'model';
 
 export interface StagedFolder {

@@ -8,6 +8,7 @@
  *   results/<name>/trials/<id>/   one folder a trial, written atomically
  */
 import type { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
@@ -18,7 +19,8 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { fileLogger, type Logger } from '../log.js';
 import { connectRedis, redactUrl } from '../queue/connection.js';
 import { sendDataset } from '../queue/dataset-transfer.js';
-import { newQueueName } from '../queue/keys.js';
+import { isQueueName, newQueueName } from '../queue/keys.js';
+import { isAnnounced } from '../queue/registry.js';
 import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
@@ -177,16 +179,24 @@ function describeOutcome(outcome: TrialOutcome, metric: string): Record<string, 
 }
 
 export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> {
-  const plan = await planSweep(options);
-  const { sweep, trials, outDir } = plan;
-  // Everything that can refuse comes before the first file is written.
-  const redis = options.queue !== undefined ? await connectRedis(options.queue) : undefined;
+  // Connecting to Redis overlaps the planning (reading the data, validating every trial), so that an
+  // unreachable server is reported within seconds of the start.
+  const connecting = options.queue !== undefined ? connectRedis(options.queue) : undefined;
+  connecting?.catch(() => undefined);
   try {
+    const plan = await planSweep(options);
+    const { outDir } = plan;
+    // Everything that can refuse comes before the first file is written.
+    if (options.resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
+      throw new InputError({ file: join(outDir, QUEUE_FILE), path: '', message: 'this sweep runs on a queue: its unfinished trials may be running on workers', hint: 'resume it with --queue URL, or delete this file to finish it on this machine' });
+    }
+    const redis = connecting ? await connecting : undefined;
     const backend = redis ? undefined : await selectBackend(options.backend ?? 'auto');
     if (backend) checkGpuRoom(backend, options);
     await prepareOutDir(plan, options.resume ?? false);
     return await runInFolder(plan, options, backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis! });
   } finally {
+    const redis = connecting ? await connecting.catch(() => undefined) : undefined;
     await redis?.quit().catch(() => undefined);
   }
 }
@@ -218,10 +228,12 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       try {
         await executeTrials({ plan, strategy, executor, trialsDir, logger, options, summary });
       } finally {
-        await executor.close();
+        await executor.close(summary.skipped + summary.completed + summary.failed === summary.total);
       }
     } else {
       options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: 'nothing left to run', outDir });
+      // A coordinator stopped after its last trial was recorded left its queue behind.
+      if (runner.kind === 'queue') await removeFinishedQueue(plan, options, runner.redis, logger);
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.failed;
@@ -236,6 +248,14 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
   } finally {
     close();
   }
+}
+
+async function removeFinishedQueue(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<void> {
+  const queueName = await unfinishedQueue(plan.outDir, redis);
+  if (queueName === undefined) return;
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset: { kind: 'mnist' }, logger });
+  await executor.close(true);
+  logger.info({ event: 'queue-removed', queue: queueName }, `removed the queue ${queueName} of the finished sweep`);
 }
 
 /** InputError when --workers asks for more trials at once than the GPUs have slots: a trial without one would see every GPU and crowd the first. */
@@ -269,19 +289,24 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
 }
 
 /** The sweep's queue: the one recorded in the folder when resuming, else a new one (recorded before any job exists). */
-async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<{ executor: TrialExecutor; description: string }> {
-  const record = join(plan.outDir, QUEUE_FILE);
-  let queueName: string | undefined;
-  if (options.resume) {
-    try {
-      queueName = (JSON.parse(await readFile(record, 'utf8')) as { queue?: string }).queue;
-    } catch {
-      // A sweep first run locally continues on a new queue.
-    }
+/** The queue a resumed sweep was using, when its coordinator stopped before the end (the queue is still announced). */
+async function unfinishedQueue(outDir: string, redis: Redis): Promise<string | undefined> {
+  let recorded: string | undefined;
+  try {
+    recorded = (JSON.parse(await readFile(join(outDir, QUEUE_FILE), 'utf8')) as { queue?: unknown }).queue as string | undefined;
+  } catch {
+    return undefined;
   }
+  // A queue whose sweep ended was withdrawn and removed (workers may still be tidying it): never reused.
+  return typeof recorded === 'string' && isQueueName(recorded) && (await isAnnounced(redis, recorded)) ? recorded : undefined;
+}
+
+/** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists). */
+async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
+  let queueName = options.resume ? await unfinishedQueue(plan.outDir, redis) : undefined;
   if (queueName === undefined) {
     queueName = newQueueName(plan.sweep.name);
-    await writeFileAtomic(record, `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
+    await writeFileAtomic(join(plan.outDir, QUEUE_FILE), `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
   }
   const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
   const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, signal: options.signal, logger });

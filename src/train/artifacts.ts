@@ -14,6 +14,9 @@ import type { HistoryRow } from '../report/history.js';
 import { renderVegaLite } from '../report/render.js';
 import type { RunMetrics } from './metrics.js';
 
+/** The resolved config a run leaves in its folder. */
+export const CONFIG_FILE = 'config.json';
+
 export const HISTORY_COLUMNS = ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'seconds'] as const;
 
 export function historyCsv(history: HistoryRow[]): string {
@@ -36,7 +39,7 @@ export interface RunArtifacts {
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export async function writeRunArtifacts(dir: string, a: RunArtifacts): Promise<void> {
-  await writeFile(join(dir, 'config.json'), json(a.config));
+  await writeFile(join(dir, CONFIG_FILE), json(a.config));
   await writeFile(join(dir, 'history.csv'), historyCsv(a.history));
   await a.model.save(fileSystemIO(join(dir, 'model')));
 

@@ -4,73 +4,21 @@
  * the faults the design promises to survive.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
-import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
-import { hasRedisServer, selfSignedCertificate, startRedisServer, testRedis, type TestRedis } from './redis-server.js';
-import { WorkerProcess, type LogLine } from './worker-process.js';
+import { leaderboard, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
+import { hasRedisServer, selfSignedCertificate, startRedisServer } from './redis-server.js';
+import type { WorkerProcess } from './worker-process.js';
 
-let redis: TestRedis | { skip: string };
-const workers: WorkerProcess[] = [];
-
-before(async () => {
-  redis = await testRedis();
-});
-
-after(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  if ('stop' in redis) await redis.stop();
-});
-
-function redisUrl(t: TestContext): string | undefined {
-  if ('skip' in redis) {
-    t.skip(redis.skip);
-    return undefined;
-  }
-  return redis.url;
-}
-
-/** A worker that is stopped when the test ends, passed or failed, so that no test's workers serve the next test's sweep. */
-async function startWorker(t: TestContext, url: string, name: string, options: { quickRecovery?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
-  const worker = await WorkerProcess.start(url, name, options);
-  workers.push(worker);
-  t.after(async () => {
-    worker.child.kill('SIGCONT');
-    await worker.stop();
-  });
-  return worker;
-}
-
-/** The coordinator as a child process, with a hook on its stderr lines. */
-function startCoordinator(args: string[], onStderr?: (text: string, kill: (signal: NodeJS.Signals) => void) => void): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      onStderr?.(stderr, (signal) => child.kill(signal));
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-async function leaderboard(out: string): Promise<{ trial_id: string; status: string }[]> {
-  return JSON.parse(await readFile(join(out, 'leaderboard.json'), 'utf8')).rows;
-}
-
-async function sweepLog(out: string): Promise<LogLine[]> {
-  return (await readFile(join(out, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-}
+const cluster = useRedis();
+const redisUrl = (t: TestContext) => cluster.url(t);
 
 const TRIAL_FILES = ['config.json', 'confusion-test.csv', 'confusion-test.png', 'confusion-test.svg', 'confusion-train.csv', 'confusion-train.png', 'confusion-train.svg', 'curves.png', 'curves.svg', 'history.csv', 'metrics.json', 'model', 'train.log', 'trial.json'];
 
@@ -141,6 +89,7 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     assert.ok(onDisk.length >= 1 && onDisk.length < 6, `trials on disk after the kill: ${onDisk.join(', ')}`);
     // The workers go on without the coordinator; let one more trial finish into Redis.
     await Promise.race([w1.waitFor((l) => l.event === 'trial-end' && !onDisk.includes(String(l.id))), w2.waitFor((l) => l.event === 'trial-end' && !onDisk.includes(String(l.id)))]);
+    const queue = JSON.parse(await readFile(join(out, 'queue.json'), 'utf8')).queue as string;
     const resumed = await runCli([...args, '--resume']);
     assert.equal(resumed.code, 0, resumed.stderr);
     const rows = await leaderboard(out);
@@ -150,6 +99,16 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     const lost = [...w1.lines, ...w2.lines].filter((l) => l.event === 'lock-lost' || l.event === 'queue-error');
     assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}; lock or queue trouble: ${JSON.stringify(lost)}`);
     assert.equal(new Set(starts).size, 6, 'no trial ran twice');
+    const log = await sweepLog(out);
+    assert.ok(log.some((l) => l.event === 'job-found' && l.state === 'completed'), 'a result that arrived while the coordinator was gone was collected from Redis');
+    assert.equal(JSON.parse(await readFile(join(out, 'queue.json'), 'utf8')).queue, queue, 'the resumed coordinator used the same queue');
+    await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.event === 'leave' && l.queue === queue, 10_000)));
+    const client = new Redis(url);
+    try {
+      assert.deepEqual([...(await client.keys(`${BULL_PREFIX}:${queue}:*`)), ...(await client.keys(`convsweep-data:${queue}:*`))], [], 'the finished sweep left nothing in Redis');
+    } finally {
+      client.disconnect();
+    }
   });
 
   test('a stalled worker that was not dead: the other worker\'s result is kept, and each trial is in the leaderboard once', async (t) => {
@@ -253,9 +212,12 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     if (!url) return;
     const worker = await startWorker(t, url, 'refuser');
     const client = new Redis(url, { maxRetriesPerRequest: null });
-    const name = `refusal-${process.pid}`;
+    const name = `sweep-refusal-${process.pid}`;
     const queue = new Queue(name, { connection: client, prefix: BULL_PREFIX });
     try {
+      // Names this program never makes are not served (and must not crash the worker): a ':' that
+      // BullMQ refuses, a key pattern, a path.
+      for (const hostile of ['evil:queue', '*', '../../x']) await announceSweep(client, { queue: hostile, sweep: 'x', since: new Date().toISOString() });
       await announceSweep(client, { queue: name, sweep: 'refusal', since: new Date().toISOString() });
       const trial = (id: string) => ({ id, label: id, index: 0, values: {}, seed: 1 });
       const good: Record<string, unknown> = { ...tinyNet({ epochs: 1 }), seed: 1, validation_split: 0.1 };
@@ -274,8 +236,10 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
       assert.match(shapeless!.failedReason, /^refused: malformed job: unknown fields run/);
       assert.equal(await (await queue.getJob(goodJob.id!))!.getState(), 'completed');
       assert.deepEqual(worker.trialsWith('trial-start'), ['cccccccccc'], 'only the valid job was run');
+      assert.equal(worker.child.exitCode, null, 'the worker is still running');
+      assert.deepEqual(worker.lines.filter((l) => l.event === 'join').map((l) => l.queue), [name]);
     } finally {
-      await withdrawSweep(client, name);
+      for (const queue of [name, 'evil:queue', '*', '../../x']) await withdrawSweep(client, queue);
       await queue.obliterate({ force: true });
       await queue.close();
       client.disconnect();

@@ -45,11 +45,11 @@ export class WorkerProcess {
    * for the tests that kill or freeze a worker and wait for its trial to come back; the others keep
    * the defaults, so that a worker starved of CPU by a busy test machine does not lose its lock.
    */
-  static async start(url: string, name: string, options: { quickRecovery?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
+  static async start(url: string, name: string, options: { quickRecovery?: boolean; env?: NodeJS.ProcessEnv; slots?: number } = {}): Promise<WorkerProcess> {
     const home = await tempDir(`convsweep-${name}-`);
     await mkdir(join(home, 'work'));
     const locks = options.quickRecovery ? ['--lock-duration', '4', '--stalled-interval', '1'] : [];
-    const args = [cliPath, 'worker', '--queue', url, '--slots', '1', '--backend', 'wasm', '--name', name, '--work-dir', join(home, 'work'), ...locks];
+    const args = [cliPath, 'worker', '--queue', url, '--slots', String(options.slots ?? 1), '--backend', 'wasm', '--name', name, '--work-dir', join(home, 'work'), ...locks];
     const worker = new WorkerProcess(name, spawn(process.execPath, args, { cwd: home, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
     await worker.waitFor((l) => l.event === 'ready', 60_000);
     return worker;

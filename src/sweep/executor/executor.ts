@@ -26,7 +26,8 @@ export interface TrialExecutor {
    * folder (job.outDir) is complete when this resolves.
    */
   run(job: TrialSpec, hooks?: TrialRunHooks): Promise<TrialOutcome>;
-  close(): Promise<void>;
+  /** `finished`: every trial of the sweep is recorded (not interrupted), so nothing needs keeping for a resume. */
+  close(finished?: boolean): Promise<void>;
 }
 
 /** The outcome for a trial that ran past its time limit. */

@@ -89,16 +89,23 @@ export class LocalExecutor implements TrialExecutor {
   async run(spec: Omit<TrialJob, 'backend'>, hooks: TrialRunHooks = {}, data: Dataset | undefined = this.options.data): Promise<TrialOutcome> {
     const job: TrialJob = { ...spec, backend: this.options.backend };
     if (this.options.isolation === 'thread' && !data) throw new Error('thread isolation needs the shared dataset');
-    // The time limit runs from dispatch, which is when a pool thread is free for the trial.
-    const timeout = job.timeoutS !== undefined ? AbortSignal.timeout(job.timeoutS * 1000) : undefined;
-    const stop = [hooks.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal = stop.length > 0 ? AbortSignal.any(stop) : undefined;
-    const outcome = await this.runUntil(job, hooks, signal, data);
-    if (outcome.status === TrialStatus.STOPPED && timeout?.aborted && !hooks.signal?.aborted) return timedOut(job.timeoutS!);
-    return outcome;
+    // The time limit runs from the moment a pool thread takes the trial, not from the call.
+    const timeout = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const startClock = () => {
+      if (job.timeoutS !== undefined) timer = setTimeout(() => timeout.abort(), job.timeoutS * 1000);
+    };
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, timeout.signal]) : timeout.signal;
+    try {
+      const outcome = await this.runUntil(job, hooks, signal, data, startClock);
+      if (outcome.status === TrialStatus.STOPPED && timeout.signal.aborted && !hooks.signal?.aborted) return timedOut(job.timeoutS!);
+      return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
-  private async runUntil(job: TrialJob, hooks: TrialRunHooks, signal: AbortSignal | undefined, data: Dataset | undefined): Promise<TrialOutcome> {
+  private async runUntil(job: TrialJob, hooks: TrialRunHooks, signal: AbortSignal, data: Dataset | undefined, onStarted: () => void): Promise<TrialOutcome> {
     if (this.broken !== undefined) return { status: TrialStatus.FAILED, kind: 'crashed', message: this.broken };
     const { port1, port2 } = new MessageChannel();
     const terminate = new AbortController();
@@ -112,7 +119,10 @@ export class LocalExecutor implements TrialExecutor {
     port1.on('message', (message: WorkerMessage) => {
       if (message.type === 'batch') hooks.onBatch?.(message);
       else if (message.type === 'epoch') hooks.onEpoch?.(message.row, message.epochs);
-      else if (message.type === 'started') this.waiting.delete(failWaiting);
+      else if (message.type === 'started') {
+        this.waiting.delete(failWaiting);
+        onStarted();
+      }
       else trialProcess = message.pid;
     });
     let graceTimer: NodeJS.Timeout | undefined;
@@ -123,8 +133,8 @@ export class LocalExecutor implements TrialExecutor {
         if (trialProcess !== undefined) killQuietly(trialProcess);
       }, this.options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS);
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    if (signal?.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     const gpu = this.options.isolation === 'process' ? this.options.gpuSlots?.acquire() : undefined;
     try {
       const task: TrialTask = { job, isolation: this.options.isolation, data: this.options.isolation === 'thread' ? data : undefined, gpu, port: port2 };
@@ -140,10 +150,15 @@ export class LocalExecutor implements TrialExecutor {
     } finally {
       this.waiting.delete(failWaiting);
       clearTimeout(graceTimer);
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       port1.close();
       this.options.gpuSlots?.release(gpu);
     }
+  }
+
+  /** Why the pool can run no trial any more (its threads fail to start), or undefined while it can. */
+  get brokenReason(): string | undefined {
+    return this.broken;
   }
 
   async close(): Promise<void> {

@@ -16,8 +16,9 @@ import { JOB_FORMAT, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type Trial
 import { BULL_PREFIX, dataKeyPrefix, deleteMatching } from '../../queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../queue/registry.js';
 import { receiveTrialFiles } from '../../queue/trial-files.js';
+import { CONFIG_FILE } from '../../train/artifacts.js';
 import type { ProgressMessage } from '../worker-entry.js';
-import { METRICS_FILE, readFinishedMetrics, TrialStatus, type FailureKind, type TrialOutcome, type TrialRecord } from '../trial.js';
+import { METRICS_FILE, readFinishedMetrics, TRIAL_FILE, TrialStatus, type FailureKind, type TrialOutcome, type TrialRecord } from '../trial.js';
 import type { TrialExecutor, TrialRunHooks, TrialSpec } from './executor.js';
 
 export interface QueueExecutorOptions {
@@ -43,18 +44,37 @@ function failureKind(reason: string): FailureKind {
 
 const ABORTED = Symbol('aborted');
 
-function untilAborted(signal: AbortSignal | undefined): Promise<typeof ABORTED> {
-  return new Promise((resolve) => {
+/**
+ * How long to wait for a job's "finished" event before asking Redis for the job's state: events can
+ * be missed (the stream is trimmed while a coordinator is frozen or cut off, or Redis restarted).
+ */
+const STATE_CHECK_MS = 30_000;
+/** How often the sweep is announced again, in case Redis lost the registry (a restart without persistence). */
+const ANNOUNCE_MS = 30_000;
+/** The most a worker may send for one trial's files. */
+const MAX_TRIAL_BYTES = 1024 * 1024 * 1024;
+
+/** Resolves ABORTED when `signal` aborts; `release` removes its listener. */
+function untilAborted(signal: AbortSignal | undefined): { promise: Promise<typeof ABORTED>; release: () => void } {
+  let release = () => undefined as void;
+  const promise = new Promise<typeof ABORTED>((resolve) => {
     if (!signal) return;
-    if (signal.aborted) resolve(ABORTED);
-    signal.addEventListener('abort', () => resolve(ABORTED), { once: true });
+    if (signal.aborted) return resolve(ABORTED);
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    release = () => signal.removeEventListener('abort', onAbort);
   });
+  return { promise, release };
 }
+
+/** A job that ended in BullMQ's failed state, with BullMQ's reason. */
+class JobFailed extends Error {}
 
 export class QueueExecutor implements TrialExecutor {
   /** Every trial is queued at once; the workers' slots pace them. */
   readonly capacity = Number.POSITIVE_INFINITY;
   private readonly hooks = new Map<string, TrialRunHooks>();
+  private announcer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly options: QueueExecutorOptions,
@@ -68,47 +88,88 @@ export class QueueExecutor implements TrialExecutor {
     const events = new QueueEvents(queueName, { connection: redis, prefix: BULL_PREFIX });
     queue.on('error', (err) => options.logger.warn({ event: 'queue-error', message: err.message }, 'queue connection error'));
     events.on('error', (err) => options.logger.warn({ event: 'queue-error', message: err.message }, 'queue events connection error'));
+    // One waiter a queued trial listens on both: the default limit of 10 listeners is not a leak here.
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
     // A resumed sweep's queue may have been paused by the Ctrl-C that stopped it.
     await queue.resume();
     const executor = new QueueExecutor(options, queue, events);
     events.on('progress', ({ jobId, data }) => executor.onProgress(jobId, data));
+    events.on('stalled', ({ jobId }) => options.logger.warn({ event: 'stalled', id: jobId }, `trial job ${jobId} lost its worker and went back to the queue`));
     options.signal?.addEventListener('abort', () => {
       queue.pause().catch((err: Error) => options.logger.warn({ event: 'queue-error', message: err.message }, 'pausing the queue failed'));
     }, { once: true });
-    await announceSweep(redis, { queue: queueName, sweep: options.sweepName, since: new Date().toISOString() });
+    const announcement = { queue: queueName, sweep: options.sweepName, since: new Date().toISOString() };
+    await announceSweep(redis, announcement);
+    executor.announcer = setInterval(() => {
+      announceSweep(redis, announcement).catch((err: Error) => options.logger.warn({ event: 'queue-error', message: err.message }, 'announcing the sweep failed'));
+    }, ANNOUNCE_MS);
     return executor;
   }
 
   async run(job: TrialSpec, hooks: TrialRunHooks = {}): Promise<TrialOutcome> {
     const trial = JSON.parse(job.trialJson) as TrialRecord;
     const id = jobIdOf(trial.id);
+    const data: TrialJobData = {
+      format: JOB_FORMAT,
+      sweep: this.options.sweepName,
+      trial,
+      config: job.config,
+      limits: job.limits,
+      ...(job.timeoutS !== undefined ? { timeoutS: job.timeoutS } : {}),
+      dataset: this.options.dataset,
+    };
     this.hooks.set(id, hooks);
+    const aborted = untilAborted(hooks.signal);
     try {
-      const queued = await this.enqueue(id, {
-        format: JOB_FORMAT,
-        sweep: this.options.sweepName,
-        trial,
-        config: job.config,
-        limits: job.limits,
-        ...(job.timeoutS !== undefined ? { timeoutS: job.timeoutS } : {}),
-        dataset: this.options.dataset,
-      });
-      let result: TrialJobResult | typeof ABORTED;
-      try {
-        result = await Promise.race([queued.waitUntilFinished(this.events), untilAborted(hooks.signal)]);
-      } catch (err) {
-        const reason = (err as Error).message;
-        await this.forget(queued);
-        return { status: TrialStatus.FAILED, kind: failureKind(reason), message: reason.startsWith(REFUSED_PREFIX) ? reason.slice(REFUSED_PREFIX.length) : reason };
+      let queued = await this.enqueue(id, data);
+      let result: TrialJobResult;
+      for (;;) {
+        try {
+          const finished = await Promise.race([this.finished(queued), aborted.promise]);
+          // Stopped here, not on the workers: the job stays queued (or running) for --resume.
+          if (finished === ABORTED) return { status: TrialStatus.STOPPED };
+          if (finished === 'gone') {
+            // Redis lost the job (a restart without persistence): queue it again.
+            this.options.logger.warn({ event: 'job-lost', id }, `trial job ${id} vanished from Redis; queued again`);
+            queued = await this.enqueue(id, data);
+            continue;
+          }
+          if (finished === 'pending') continue;
+          result = finished;
+          break;
+        } catch (err) {
+          if (!(err instanceof JobFailed)) throw err;
+          await this.forget(queued);
+          const reason = err.message;
+          return { status: TrialStatus.FAILED, kind: failureKind(reason), message: reason.startsWith(REFUSED_PREFIX) ? reason.slice(REFUSED_PREFIX.length) : reason };
+        }
       }
-      // Stopped here, not on the workers: the job stays queued (or running) for --resume.
-      if (result === ABORTED) return { status: TrialStatus.STOPPED };
-      const outcome = await this.collect(result, job.outDir);
+      const outcome = await this.collect(result, job, trial);
       await this.forget(queued);
       return outcome;
     } finally {
+      aborted.release();
       this.hooks.delete(id);
+    }
+  }
+
+  /**
+   * The job's result once it has one; 'pending' when STATE_CHECK_MS pass without its event and it is
+   * still waiting or running; 'gone' when Redis no longer has it. JobFailed for a failed job.
+   */
+  private async finished(job: Job<TrialJobData, TrialJobResult>): Promise<TrialJobResult | 'pending' | 'gone'> {
+    try {
+      return await job.waitUntilFinished(this.events, STATE_CHECK_MS);
+    } catch (err) {
+      // A timeout and a failure both land here; Redis says which.
+      const current = await Job.fromId<TrialJobData, TrialJobResult>(this.queue, job.id!);
+      if (!current) return 'gone';
+      const state = await current.getState();
+      if (state === 'completed') return current.returnvalue;
+      if (state === 'failed') throw new JobFailed(current.failedReason || (err as Error).message);
+      return 'pending';
     }
   }
 
@@ -131,21 +192,36 @@ export class QueueExecutor implements TrialExecutor {
     return this.queue.add(TRIAL_JOB_NAME, data, { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false });
   }
 
-  /** A worker's result → the outcome; a completed trial's files are written to outDir first. */
-  private async collect(result: TrialJobResult, outDir: string): Promise<TrialOutcome> {
+  /**
+   * A worker's result → the outcome; a completed trial's files are written to its folder first. A
+   * worker is trusted with its measurements, not with where files come from or what the trial was:
+   * the files must be this trial's, within a size limit, and trial.json and config.json are the
+   * coordinator's own.
+   */
+  private async collect(result: TrialJobResult, job: TrialSpec, trial: TrialRecord): Promise<TrialOutcome> {
     const { outcome } = result;
-    this.options.logger.info({ event: 'result', outDir, worker: result.worker, status: outcome.status }, `result from worker ${result.worker}`);
+    const worker = String(result.worker);
+    this.options.logger.info({ event: 'result', outDir: job.outDir, worker, status: outcome.status }, `result from worker ${worker}`);
     if (outcome.status !== TrialStatus.COMPLETED) return outcome;
     // Only one attempt of a trial can complete in BullMQ; the check keeps it so if one ever did twice.
-    if (await readFinishedMetrics(outDir)) {
-      this.options.logger.warn({ event: 'duplicate-result', outDir, worker: result.worker }, 'a second result for a finished trial was ignored');
+    if (await readFinishedMetrics(job.outDir)) {
+      this.options.logger.warn({ event: 'duplicate-result', outDir: job.outDir, worker }, 'a second result for a finished trial was ignored');
       return outcome;
     }
-    if (!result.files?.manifest[METRICS_FILE]) return { status: TrialStatus.FAILED, kind: 'error', message: `worker ${result.worker} reported completion without ${METRICS_FILE}` };
+    const files = result.files;
+    const ownKey = `${dataKeyPrefix(this.options.queueName)}files:${trial.id}:`;
+    const failed = (why: string): TrialOutcome => ({ status: TrialStatus.FAILED, kind: 'error', message: `the result of worker ${worker} was not accepted: ${why}` });
+    if (!files?.manifest[METRICS_FILE]) return failed(`no ${METRICS_FILE}`);
+    if (typeof files.key !== 'string' || !files.key.startsWith(ownKey)) return failed('its files are not this trial\'s');
+    const bytes = Object.values(files.manifest).reduce((sum, f) => sum + (Number.isFinite(f.bytes) ? f.bytes : Infinity), 0);
+    if (!(bytes <= MAX_TRIAL_BYTES)) return failed(`${bytes} bytes of files, more than the limit of ${MAX_TRIAL_BYTES}`);
     try {
-      await receiveTrialFiles(this.options.redis, result.files.key, result.files.manifest, outDir);
+      await receiveTrialFiles(this.options.redis, files.key, files.manifest, job.outDir, {
+        [TRIAL_FILE]: job.trialJson,
+        [CONFIG_FILE]: `${JSON.stringify(job.config, null, 2)}\n`,
+      });
     } catch (err) {
-      return { status: TrialStatus.FAILED, kind: 'error', message: `the files from worker ${result.worker} could not be written: ${(err as Error).message}` };
+      return failed((err as Error).message);
     }
     return outcome;
   }
@@ -164,13 +240,14 @@ export class QueueExecutor implements TrialExecutor {
   }
 
   /**
-   * After a sweep that ran to its end, the queue, its registry entry and everything kept beside it
-   * are removed; after an interrupted one they stay for --resume.
+   * `finished`: every trial of the sweep is recorded, so the queue, its registry entry and
+   * everything kept beside it are removed. Otherwise (interrupted) they stay for --resume.
    */
-  async close(): Promise<void> {
-    const { redis, queueName, signal } = this.options;
+  async close(finished = false): Promise<void> {
+    const { redis, queueName } = this.options;
+    clearInterval(this.announcer);
     try {
-      if (!signal?.aborted) {
+      if (finished) {
         await withdrawSweep(redis, queueName);
         await this.queue.obliterate({ force: true });
         await deleteMatching(redis, `${dataKeyPrefix(queueName)}*`);
