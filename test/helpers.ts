@@ -42,3 +42,13 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** An unsigned-byte IDX file's bytes: the header for `dims`, then `values`. */
+export function idxBytes(dims: number[], values: number[]): Uint8Array {
+  const header = new Uint8Array(4 + 4 * dims.length);
+  const view = new DataView(header.buffer);
+  header[2] = 0x08;
+  header[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  return new Uint8Array([...header, ...values]);
+}

