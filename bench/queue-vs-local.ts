@@ -2,9 +2,11 @@
  * The cost of the queue: the same 4-trial sweep run by the local executor with 2 workers, and
  * through BullMQ on Redis with two `convsweep worker` processes of one slot each on this machine.
  * Each side is a `convsweep run` command timed from start to exit (validation, training, files
- * through Redis, report). Target: the queue within 10% of local.
+ * through Redis, report), the two sides alternating `--repeats` times; the medians are compared
+ * (single runs on a shared machine vary by more than the difference measured). Target: the queue
+ * within 10% of local.
  *
- *   npm run build && node dist/bench/queue-vs-local.js [--train-limit 6000] [--epochs 2] [--redis URL]
+ *   npm run build && node dist/bench/queue-vs-local.js [--train-limit 6000] [--epochs 2] [--repeats 3] [--redis URL]
  *
  * Without --redis (or REDIS_URL) it starts a private redis-server on a free port.
  */
@@ -51,6 +53,8 @@ function startWorker(url: string, name: string, workDir: string): Promise<ChildP
 }
 
 const trainLimit = flag('train-limit', '6000');
+const repeats = Number(flag('repeats', '3'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const epochs = flag('epochs', '2');
 const dir = await mkdtemp(join(tmpdir(), 'convsweep-queue-bench-'));
 const sweepFile = join(dir, 'bench.json');
@@ -74,18 +78,25 @@ if (!url) {
 
 const workers: ChildProcess[] = [];
 try {
-  const local = timed(['run', sweepFile, '--workers', '2', '--backend', 'wasm', '--out', join(dir, 'local')]);
   for (const name of ['bench-a', 'bench-b']) {
     const workDir = join(dir, name);
     await mkdir(workDir);
     workers.push(await startWorker(url, name, workDir));
   }
-  const queued = timed(['run', sweepFile, '--queue', url, '--out', join(dir, 'queue')]);
-  const overhead = queued / local - 1;
+  const local: number[] = [];
+  const queued: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    // The workers idle (polling Redis) while the local run trains: the same machine load as a real
+    // coordinator's host with workers elsewhere would not have, so this errs against the queue.
+    local.push(timed(['run', sweepFile, '--workers', '2', '--backend', 'wasm', '--out', join(dir, `local-${i}`)]));
+    queued.push(timed(['run', sweepFile, '--queue', url, '--out', join(dir, `queue-${i}`)]));
+  }
+  const overhead = median(queued) / median(local) - 1;
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
   process.stdout.write(
-    `sweep: 4 trials of mnist-small, ${trainLimit} training images, ${epochs} epoch(s), wasm\n` +
-      `local executor, 2 workers:           ${local.toFixed(1)} s\n` +
-      `queue, 2 worker processes x 1 slot:  ${queued.toFixed(1)} s\n` +
+    `sweep: 4 trials of mnist-small, ${trainLimit} training images, ${epochs} epoch(s), wasm; ${repeats} runs each, alternating\n` +
+      `local executor, 2 workers:           median ${median(local).toFixed(1)} s (${list(local)})\n` +
+      `queue, 2 worker processes x 1 slot:  median ${median(queued).toFixed(1)} s (${list(queued)})\n` +
       `queue vs local: ${overhead >= 0 ? '+' : ''}${(overhead * 100).toFixed(1)}% (target within 10%: ${Math.abs(overhead) <= 0.1 ? 'ok' : 'MISSED'})\n`,
   );
 } finally {

@@ -33,10 +33,10 @@ import { sendTrialFiles } from './trial-files.js';
 
 /** How often a trial may be put back after its worker stopped answering before it counts as failed. */
 export const MAX_STALLED_COUNT = 2;
-/** How often the list of announced sweeps is read. */
-const REGISTRY_POLL_MS = 2000;
-/** How long an idle worker waits before asking the queues for work again. */
-const IDLE_POLL_MS = 500;
+/** How often the list of announced sweeps is read (one small HGETALL). */
+const REGISTRY_POLL_MS = 1000;
+/** How long an idle worker waits before asking the queues for work again (one small script a queue). */
+const IDLE_POLL_MS = 200;
 /** After a trial could not start for a reason of this machine's (not the trial's), before taking another. */
 const TROUBLE_BACKOFF_MS = 10_000;
 /** Batch progress sent at most this often (epochs always): each update is a Redis write and an event. */
@@ -102,6 +102,8 @@ export class SweepWorker {
       onThreadError: (err) => options.logger.warn({ event: 'thread-died', message: err.message }, 'a pool thread died and is replaced'),
     });
     this.datasets = new DatasetCache(options.redis, join(options.workDir, 'datasets'));
+    // Most sweeps train on the embedded MNIST: read it now, not when the first trial is waiting.
+    this.datasets.get('', { kind: 'mnist' }).catch(() => undefined);
   }
 
   static async start(options: SweepWorkerOptions): Promise<SweepWorker> {
