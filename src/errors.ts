@@ -35,6 +35,14 @@ export class RunError extends Error {
   }
 }
 
+/** Training diverged: the loss became NaN or infinite. */
+export class NonFiniteLossError extends RunError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
 /** A run stopped by its AbortSignal (Ctrl-C, a time limit): neither bad input nor a crash. */
 export class AbortedError extends Error {
   constructor(message = 'aborted') {

@@ -32,7 +32,7 @@ await cli
   .recommendCommands()
   .fail((message, err) => {
     if (err) throw err;
-    process.stderr.write(`${message}\n(convsweep --help for usage)\n`);
+    process.stderr.write(`${message} (convsweep --help for usage)\n`);
     process.exit(EXIT.badInput);
   })
   .help()

@@ -25,15 +25,15 @@ export function withVerbose<T>(y: Argv<T>) {
 /**
  * Numeric flags must be whole numbers in range: the config schema's own limits (epochs, batch size
  * at least 1; a seed from 0 to 2^32-1), checked before they replace a validated config's values.
- * `flags`: [flag, value, minimum], the value undefined when the flag was not given.
+ * `flags`: [flag, value, minimum, maximum], the value undefined when the flag was not given.
  */
-export function checkIntegerFlags(flags: [flag: string, value: number | undefined, min: number][]): void {
+export function checkIntegerFlags(flags: [flag: string, value: number | undefined, min: number, max?: number][]): void {
   const problems: Problem[] = [];
-  for (const [flag, value, min] of flags) {
+  for (const [flag, value, min, max = Number.MAX_SAFE_INTEGER] of flags) {
     if (value === undefined) continue;
-    const max = flag === '--seed' ? 4294967295 : Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push({ file: flag, path: '', message: `must be ${min === 0 ? 'a whole number from 0' : 'a positive whole number'}${flag === '--seed' ? ' to 4294967295' : ''}, got ${Number.isNaN(value) ? 'not a number' : value}` });
+      const range = min === 0 ? `a whole number from 0${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}` : 'a positive whole number';
+      problems.push({ file: flag, path: '', message: `must be ${range}, got ${Number.isNaN(value) ? 'not a number' : value}` });
     }
   }
   if (problems.length > 0) throw new InputError(problems);

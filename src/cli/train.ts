@@ -24,7 +24,7 @@ export const trainCommand = {
       .option('batch-size', { type: 'number', describe: 'override the config\'s batch_size' }),
   handler: (argv: { config: string; out?: string; seed?: number; epochs?: number; batchSize?: number; trainLimit?: number; testLimit?: number; backend: Parameters<typeof selectBackend>[0]; verbose: boolean }) =>
     runCommand(async () => {
-      checkIntegerFlags([['--seed', argv.seed, 0], ['--epochs', argv.epochs, 1], ['--batch-size', argv.batchSize, 1], ['--train-limit', argv.trainLimit, 1], ['--test-limit', argv.testLimit, 1]]);
+      checkIntegerFlags([['--seed', argv.seed, 0, 4294967295], ['--epochs', argv.epochs, 1], ['--batch-size', argv.batchSize, 1], ['--train-limit', argv.trainLimit, 1], ['--test-limit', argv.testLimit, 1]]);
       const { config, file, data } = await prepareConfig(argv.config);
       const outDir = argv.out ?? join('results', 'runs', `${config.name}-${timestamp()}`);
       await assertFreeDestination(outDir);

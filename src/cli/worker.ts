@@ -9,7 +9,7 @@ import { connectRedis, redactUrl } from '../queue/connection.js';
 import { SweepWorker } from '../queue/sweep-worker.js';
 import { GpuSlots, machineShape } from '../sweep/gpu-slots.js';
 import { EXIT, runCommand } from './command-runner.js';
-import { withBackend, withVerbose } from './options.js';
+import { checkIntegerFlags, withBackend, withVerbose } from './options.js';
 
 interface WorkerArgs {
   queue: string;
@@ -31,7 +31,7 @@ function parseGpus(text: string | undefined): number[] | undefined {
 }
 
 function checkArgs(argv: WorkerArgs): void {
-  if (argv.slots !== undefined && !(Number.isInteger(argv.slots) && argv.slots > 0)) throw new InputError({ file: '--slots', path: '', message: `must be a positive integer, got ${argv.slots}` });
+  checkIntegerFlags([['--slots', argv.slots, 1]]);
   for (const [flag, value] of [['--lock-duration', argv.lockDuration], ['--stalled-interval', argv.stalledInterval]] as const) {
     if (!(value > 0)) throw new InputError({ file: flag, path: '', message: `must be a positive number of seconds, got ${value}` });
   }

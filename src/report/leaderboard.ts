@@ -49,7 +49,7 @@ export interface LeaderboardRow {
   backend: string | null;
   /** Failed: the trial's error message; unreadable: why it could not be read. */
   error: string | null;
-  /** Failed: error, nan, timeout, crashed, oom. */
+  /** Failed: error, nan, timeout, crashed, oom, refused. */
   error_kind: string | null;
 }
 

@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { ERROR_FILE, METRICS_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
-import type { RunMetrics } from '../train/metrics.js';
+import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
 import type { HistoryRow } from './history.js';
 
 export const SWEEP_FILE = 'sweep.json';
@@ -45,7 +45,7 @@ export interface TrialEntry {
   metrics?: RunMetrics;
   /** failed: the trial's error message; unreadable: why it could not be read. */
   error?: string;
-  /** failed: error, nan, timeout, crashed, oom. */
+  /** failed: error, nan, timeout, crashed, oom, refused. */
   kind?: string;
 }
 
@@ -133,19 +133,6 @@ export async function listTrialFolders(dir: string): Promise<string[]> {
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-const REQUIRED_NUMBERS = ['test_accuracy', 'test_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s'] as const;
-
-function checkMetrics(value: unknown): RunMetrics {
-  if (!isObject(value)) throw new Error(`${METRICS_FILE}: is not a JSON object`);
-  for (const key of REQUIRED_NUMBERS) {
-    if (typeof value[key] !== 'number') throw new Error(`${METRICS_FILE}: ${key} is ${key in value ? 'not a number' : 'missing'}`);
-  }
-  for (const key of ['val_accuracy', 'val_loss'] as const) {
-    if (value[key] !== null && value[key] !== undefined && typeof value[key] !== 'number') throw new Error(`${METRICS_FILE}: ${key} is not a number`);
-  }
-  return value as unknown as RunMetrics;
-}
-
 /** One trial folder → its record; never throws for what is inside the folder. */
 export async function readTrial(trialsDir: string, id: string): Promise<TrialEntry> {
   const dir = join(trialsDir, id);
@@ -179,7 +166,7 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
 
   if (await exists(join(dir, METRICS_FILE))) {
     try {
-      entry.metrics = checkMetrics(await readJsonFile(join(dir, METRICS_FILE), METRICS_FILE));
+      entry.metrics = checkRunMetrics(await readJsonFile(join(dir, METRICS_FILE), METRICS_FILE));
     } catch (err) {
       return unreadable((err as Error).message);
     }

@@ -21,6 +21,7 @@ import { connectRedis, redactUrl } from '../queue/connection.js';
 import { sendDataset } from '../queue/dataset-transfer.js';
 import { isQueueName, newQueueName } from '../queue/keys.js';
 import { isAnnounced } from '../queue/registry.js';
+import { removeSweepQueue } from '../queue/sweep-queue.js';
 import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
@@ -225,15 +226,19 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
       logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, runner: description }, 'sweep started');
       options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: description, outDir });
+      let finished = false;
       try {
         await executeTrials({ plan, strategy, executor, trialsDir, logger, options, summary });
+        finished = summary.skipped + summary.completed + summary.failed === summary.total;
       } finally {
-        await executor.close(summary.skipped + summary.completed + summary.failed === summary.total);
+        await executor.close(finished);
       }
+      // Its queue is gone: the sweep is an ordinary folder again, which a later --resume may run anywhere.
+      if (finished) await rm(join(outDir, QUEUE_FILE), { force: true });
     } else {
       options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: 'nothing left to run', outDir });
       // A coordinator stopped after its last trial was recorded left its queue behind.
-      if (runner.kind === 'queue') await removeFinishedQueue(plan, options, runner.redis, logger);
+      if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.failed;
@@ -250,12 +255,14 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
   }
 }
 
-async function removeFinishedQueue(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<void> {
+/** A finished sweep's queue, left behind by a coordinator that stopped after the last trial was recorded. */
+async function removeFinishedQueue(plan: SweepPlan, redis: Redis, logger: Logger): Promise<void> {
   const queueName = await unfinishedQueue(plan.outDir, redis);
-  if (queueName === undefined) return;
-  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset: { kind: 'mnist' }, logger });
-  await executor.close(true);
-  logger.info({ event: 'queue-removed', queue: queueName }, `removed the queue ${queueName} of the finished sweep`);
+  if (queueName !== undefined) {
+    await removeSweepQueue(redis, queueName);
+    logger.info({ event: 'queue-removed', queue: queueName }, `removed the queue ${queueName} of the finished sweep`);
+  }
+  await rm(join(plan.outDir, QUEUE_FILE), { force: true });
 }
 
 /** InputError when --workers asks for more trials at once than the GPUs have slots: a trial without one would see every GPU and crowd the first. */
@@ -288,7 +295,6 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
   return { executor, description: `${workers} worker${workers === 1 ? '' : 's'} (${backend}, ${isolation})` };
 }
 
-/** The sweep's queue: the one recorded in the folder when resuming, else a new one (recorded before any job exists). */
 /** The queue a resumed sweep was using, when its coordinator stopped before the end (the queue is still announced). */
 async function unfinishedQueue(outDir: string, redis: Redis): Promise<string | undefined> {
   let recorded: string | undefined;

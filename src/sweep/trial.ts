@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { NonFiniteLossError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
-import type { RunMetrics } from '../train/metrics.js';
+import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
 import type { RunnableConfig } from '../train/run.js';
 
 export const TrialStatus = {
@@ -36,8 +37,7 @@ const OUT_OF_MEMORY = /out of memory|\bOOM\b|ERR_WORKER_OUT_OF_MEMORY|allocation
 export function failureOf(err: unknown): { kind: FailureKind; message: string } {
   const message = err instanceof Error ? err.message : String(err);
   if ((err as NodeJS.ErrnoException | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY' || OUT_OF_MEMORY.test(message)) return { kind: 'oom', message };
-  // The trainer's RunError for a non-finite loss; matched by text because errors lose their class crossing threads.
-  if (/^loss became/.test(message)) return { kind: 'nan', message };
+  if (err instanceof NonFiniteLossError) return { kind: 'nan', message };
   return { kind: 'error', message };
 }
 
@@ -112,11 +112,10 @@ export function trialRecordJson(trial: Trial): string {
   return `${JSON.stringify(trialRecord(trial), null, 2)}\n`;
 }
 
-/** The metrics of a trial that finished, or undefined when its folder is missing, failed or incomplete. */
+/** The metrics of a trial that finished, or undefined when its folder is missing, failed or incomplete (the report's rule: checkRunMetrics). */
 export async function readFinishedMetrics(trialDir: string): Promise<RunMetrics | undefined> {
   try {
-    const metrics = JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')) as RunMetrics;
-    return typeof metrics.test_accuracy === 'number' ? metrics : undefined;
+    return checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
   } catch {
     return undefined;
   }

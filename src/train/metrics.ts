@@ -25,3 +25,21 @@ export interface RunMetrics {
   train_img_per_s: number;
   tfjs_version: string;
 }
+
+const REQUIRED_NUMBERS = ['test_accuracy', 'test_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s'] as const;
+
+/**
+ * A parsed metrics.json as RunMetrics, or an Error saying what is wrong with it. The one rule of
+ * what a complete run's metrics are: resume skips a trial, and the report ranks it, by this.
+ */
+export function checkRunMetrics(value: unknown): RunMetrics {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('metrics.json: is not a JSON object');
+  const record = value as Record<string, unknown>;
+  for (const key of REQUIRED_NUMBERS) {
+    if (typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is ${key in record ? 'not a number' : 'missing'}`);
+  }
+  for (const key of ['val_accuracy', 'val_loss'] as const) {
+    if (record[key] !== null && record[key] !== undefined && typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is not a number`);
+  }
+  return value as RunMetrics;
+}

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Dataset, ImageSet } from '../data/dataset.js';
 import { splitValidation } from '../data/dataset.js';
-import { AbortedError, RunError } from '../errors.js';
+import { AbortedError, NonFiniteLossError, RunError } from '../errors.js';
 import { buildModel } from '../model/build.js';
 import type { HistoryRow } from '../report/history.js';
 import { batchMaker } from './batches.js';
@@ -96,7 +96,7 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
         const result = step(xs, ys);
         xs.dispose();
         ys.dispose();
-        if (!Number.isFinite(result.loss)) throw new RunError(`loss became ${result.loss} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
+        if (!Number.isFinite(result.loss)) throw new NonFiniteLossError(`loss became ${result.loss} at epoch ${epoch}, batch ${b + 1} (try a lower learning_rate)`);
         lossSum += result.loss * (end - start);
         correct += result.correct;
         hooks.onBatch?.({ epoch, epochs: config.epochs, batch: b + 1, batches, loss: lossSum / end, accuracy: correct / end });

@@ -64,3 +64,8 @@ export async function leaderboard(out: string): Promise<{ trial_id: string; stat
 export async function sweepLog(out: string): Promise<LogLine[]> {
   return (await readFile(join(out, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
 }
+
+/** The queues a sweep folder's coordinators used, in order, as sweep.log's start events name them. */
+export async function queuesUsed(out: string): Promise<string[]> {
+  return (await sweepLog(out)).filter((l) => l.event === 'start').map((l) => /^queue (\S+) on /.exec(String(l.runner))?.[1] ?? '');
+}

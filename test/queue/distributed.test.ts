@@ -4,6 +4,7 @@
  * the faults the design promises to survive.
  */
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
@@ -13,7 +14,7 @@ import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
 import { runCli, tempDir } from '../helpers.js';
 import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
-import { leaderboard, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
+import { leaderboard, queuesUsed, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
 import { hasRedisServer, selfSignedCertificate, startRedisServer } from './redis-server.js';
 import type { WorkerProcess } from './worker-process.js';
 
@@ -42,7 +43,8 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     const ran = [...w1.trialsWith('trial-end', 'completed'), ...w2.trialsWith('trial-end', 'completed')].sort();
     assert.deepEqual(ran, rows.map((row) => row.trial_id).sort(), 'each trial ran exactly once, on one of the workers');
     assert.ok(w1.trialsWith('trial-start').length > 0 && w2.trialsWith('trial-start').length > 0, 'both workers took trials');
-    const queue = JSON.parse(await readFile(join(out, 'queue.json'), 'utf8')).queue as string;
+    const [queue] = await queuesUsed(out);
+    assert.equal(existsSync(join(out, 'queue.json')), false, 'a finished sweep no longer names a queue');
     // Workers notice a withdrawn sweep at their next look at the registry, and tidy up as they leave.
     await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.event === 'leave' && l.queue === queue, 10_000)));
     const client = new Redis(url);
@@ -101,7 +103,7 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     assert.equal(new Set(starts).size, 6, 'no trial ran twice');
     const log = await sweepLog(out);
     assert.ok(log.some((l) => l.event === 'job-found' && l.state === 'completed'), 'a result that arrived while the coordinator was gone was collected from Redis');
-    assert.equal(JSON.parse(await readFile(join(out, 'queue.json'), 'utf8')).queue, queue, 'the resumed coordinator used the same queue');
+    assert.deepEqual(await queuesUsed(out), [queue, queue], 'the resumed coordinator used the same queue');
     await Promise.all([w1, w2].map((w) => w.waitFor((l) => l.event === 'leave' && l.queue === queue, 10_000)));
     const client = new Redis(url);
     try {

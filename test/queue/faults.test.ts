@@ -79,9 +79,10 @@ describe('distributed sweeps: stopping and sharing', () => {
     const url = cluster.url(t);
     if (!url) return;
     const [victim, busy] = await Promise.all([cluster.startWorker(t, url, 'busy-victim', { quickRecovery: true }), cluster.startWorker(t, url, 'busy-survivor', { quickRecovery: true })]);
-    // Two long trials: one each. The survivor's lasts long enough to still be running when the
-    // victim's lock expires and the stalled check has to find it.
-    const file = await writeSweep(tinySweep({ epochs: [8, 3] }, { epochs: undefined, train_limit: 4000, test_limit: 200 }));
+    // Two long trials, one each; either worker may take either, so both last long enough (several
+    // times the 4 s lock) for the survivor to be still running when the stalled check finds the
+    // victim's trial.
+    const file = await writeSweep(tinySweep({ epochs: [8, 9] }, { epochs: undefined, train_limit: 4000, test_limit: 200 }));
     const out = join(await tempDir(), 'out');
     const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
     const [victimTrial, survivorTrial] = await Promise.all([victim.waitFor((l) => l.event === 'trial-start'), busy.waitFor((l) => l.event === 'trial-start')]);

@@ -13,8 +13,9 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { JOB_FORMAT, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type TrialJobData, type TrialJobResult } from '../../queue/job.js';
-import { BULL_PREFIX, dataKeyPrefix, deleteMatching } from '../../queue/keys.js';
-import { announceSweep, withdrawSweep } from '../../queue/registry.js';
+import { BULL_PREFIX, dataKeyPrefix } from '../../queue/keys.js';
+import { announceSweep } from '../../queue/registry.js';
+import { removeSweepQueue } from '../../queue/sweep-queue.js';
 import { receiveTrialFiles } from '../../queue/trial-files.js';
 import { CONFIG_FILE } from '../../train/artifacts.js';
 import type { ProgressMessage } from '../worker-entry.js';
@@ -244,17 +245,9 @@ export class QueueExecutor implements TrialExecutor {
    * everything kept beside it are removed. Otherwise (interrupted) they stay for --resume.
    */
   async close(finished = false): Promise<void> {
-    const { redis, queueName } = this.options;
     clearInterval(this.announcer);
-    try {
-      if (finished) {
-        await withdrawSweep(redis, queueName);
-        await this.queue.obliterate({ force: true });
-        await deleteMatching(redis, `${dataKeyPrefix(queueName)}*`);
-      }
-    } finally {
-      await this.events.close();
-      await this.queue.close();
-    }
+    await this.events.close();
+    await this.queue.close();
+    if (finished) await removeSweepQueue(this.options.redis, this.options.queueName);
   }
 }
