@@ -12,10 +12,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startRedisServer } from '../test/queue/redis-server.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(repoRoot, 'dist/src/cli/main.js');
@@ -23,15 +23,6 @@ const cli = join(repoRoot, 'dist/src/cli/main.js');
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function timed(args: string[]): number {
@@ -67,14 +58,9 @@ await writeFile(sweepFile, JSON.stringify({
   test_limit: 1000,
 }));
 
-let redisServer: ChildProcess | undefined;
-let url = flag('redis', process.env.REDIS_URL ?? '');
-if (!url) {
-  const port = await freePort();
-  redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  url = `redis://127.0.0.1:${port}`;
-  await new Promise((r) => setTimeout(r, 500));
-}
+// The tests' private redis-server: a free port, nothing saved, started when it answers.
+const redisServer = flag('redis', process.env.REDIS_URL ?? '') ? undefined : await startRedisServer();
+const url = redisServer?.url ?? flag('redis', process.env.REDIS_URL ?? '');
 
 const workers: ChildProcess[] = [];
 try {
@@ -102,6 +88,6 @@ try {
 } finally {
   for (const w of workers) w.kill('SIGTERM');
   await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(undefined) : w.once('exit', r)))));
-  redisServer?.kill('SIGTERM');
+  await redisServer?.stop();
   await rm(dir, { recursive: true, force: true });
 }

@@ -4,11 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { rankSweep } from '../report/aggregate.js';
+import { rankSweep } from '../report/rank-sweep.js';
 import { trialConfigText } from '../report/best.js';
-import { formatMetric } from '../report/html.js';
+import { formatMetric } from '../report/metric-format.js';
 import { METRIC_COLUMNS } from '../report/leaderboard.js';
-import { TRIALS_DIR } from '../report/read-trials.js';
+import { TRIALS_DIR } from '../sweep/folder-layout.js';
 import { runCommand } from './command-runner.js';
 import { withVerbose } from './options.js';
 

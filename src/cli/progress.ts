@@ -3,15 +3,10 @@
  * pipe or a log one plain line an epoch.
  */
 import type { HistoryRow } from '../report/history.js';
+import { formatDuration } from './format-duration.js';
 import type { BatchProgress } from '../train/trainer.js';
 
 const BAR_WIDTH = 24;
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
 
 const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(4));
 
@@ -34,7 +29,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr) {
       const elapsed = (now - epochStarted) / 1000;
       const eta = (elapsed / done) * (1 - done);
       const filled = Math.round(done * BAR_WIDTH);
-      stream.write(`\r\x1b[2Kepoch ${p.epoch}/${p.epochs} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} acc ${p.accuracy.toFixed(4)} ETA ${duration(eta)}`);
+      stream.write(`\r\x1b[2Kepoch ${p.epoch}/${p.epochs} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${p.batch}/${p.batches} loss ${p.loss.toFixed(4)} acc ${p.accuracy.toFixed(4)} ETA ${formatDuration(eta)}`);
     },
     onEpoch(row: HistoryRow, epochs: number) {
       if (tty) stream.write('\r\x1b[2K');

@@ -3,8 +3,7 @@ import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { REPORT_HTML, writeReport } from '../report/aggregate.js';
 import { METRIC_COLUMNS } from '../report/leaderboard.js';
-import { metricTitle } from '../report/sweep-charts.js';
-import { formatMetric } from '../report/html.js';
+import { formatMetric, metricTitle } from '../report/metric-format.js';
 import { runCommand } from './command-runner.js';
 import { withVerbose } from './options.js';
 

@@ -4,6 +4,7 @@
  * Elsewhere (pipes, CI logs) one plain line when a trial starts and one when it ends.
  */
 import type { HistoryRow } from '../report/history.js';
+import { formatDuration } from './format-duration.js';
 import type { SweepGoal, SweepMetric } from '../sweep/load.js';
 import type { SweepListener } from '../sweep/run-sweep.js';
 import { TrialStatus, type Trial, type TrialOutcome } from '../sweep/trial.js';
@@ -11,12 +12,6 @@ import type { BatchProgress } from '../train/trainer.js';
 
 const REDRAW_INTERVAL_MS = 100;
 const BAR_WIDTH = 20;
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
-}
 
 interface RunningTrial {
   trial: Trial;
@@ -86,7 +81,7 @@ export class SweepProgress implements SweepListener {
         this.endedHere++;
         const value = outcome.metrics[this.metric];
         this.consider(value, trial.label);
-        result = `done ${trial.id} ${trial.label}  ${this.metric}=${value === null ? '-' : value.toFixed(4)} in ${duration(seconds)}`;
+        result = `done ${trial.id} ${trial.label}  ${this.metric}=${value === null ? '-' : value.toFixed(4)} in ${formatDuration(seconds)}`;
         break;
       }
       case TrialStatus.FAILED:
@@ -123,7 +118,7 @@ export class SweepProgress implements SweepListener {
     const best = this.best ? `best ${this.metric} ${this.best.value.toFixed(4)} (${this.best.label})` : `best ${this.metric} -`;
     const filled = this.total === 0 ? BAR_WIDTH : Math.round((this.finished / this.total) * BAR_WIDTH);
     const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
-    return `${bar}${this.finished}/${this.total} done, ${this.failed} failed, ${this.running.size} running · ETA ${duration(eta)} · ${best}`;
+    return `${bar}${this.finished}/${this.total} done, ${this.failed} failed, ${this.running.size} running · ETA ${formatDuration(eta)} · ${best}`;
   }
 
   private trialLine(state: RunningTrial): string {

@@ -41,8 +41,13 @@ export function rangeOf(set: ImageSet, shape: ImageShape, start: number, end: nu
  * Keras' validation_split: the last fraction of the training examples, taken before any shuffling.
  * Keras rounds the split point down: int(n * (1 - split)).
  */
+/** How many of `count` examples stay for training when `fraction` goes to validation (Keras rounds the split point down). */
+export function trainingCount(count: number, fraction: number): number {
+  return Math.floor(count * (1 - fraction));
+}
+
 export function splitValidation(set: ImageSet, shape: ImageShape, fraction: number): { train: ImageSet; validation: ImageSet } {
-  const trainCount = Math.floor(set.count * (1 - fraction));
+  const trainCount = trainingCount(set.count, fraction);
   return { train: rangeOf(set, shape, 0, trainCount), validation: rangeOf(set, shape, trainCount, set.count) };
 }
 

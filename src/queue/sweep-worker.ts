@@ -116,11 +116,6 @@ export class SweepWorker {
     return worker;
   }
 
-  /** The queues served now. */
-  get queues(): string[] {
-    return [...this.joined.keys()];
-  }
-
   /** Joins newly announced sweeps and leaves withdrawn ones; never throws. */
   private async refresh(): Promise<void> {
     if (this.stopping.signal.aborted) return;

@@ -5,13 +5,13 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { RunMetrics } from '../train/metrics.js';
 import { BEST_DIR, removeDeadLeftovers, stageFolder, writeBestFolder } from './best.js';
 import { reportHtml, type BestTrialDetails, type ReportChart } from './html.js';
-import { leaderboardCsv, leaderboardJson, leaderboardSummary, rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from './leaderboard.js';
-import { listTrialFolders, readConfusionCsv, readHistory, readSweepInfo, readTrial, TRIALS_DIR, type SweepInfo, type TrialEntry } from './read-trials.js';
+import { leaderboardCsv, leaderboardJson, leaderboardSummary, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { rankSweep, type RankOptions } from './rank-sweep.js';
+import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js';
 import { renderVegaLite } from './render.js';
 import { sweepCharts, type TrialCurves } from './sweep-charts.js';
 
@@ -22,15 +22,8 @@ export const REPORT_HTML = 'report.html';
 /** How many of the best trials the curves chart overlays. */
 export const TOP_CURVES = 5;
 
-export interface ReportOptions {
-  /** A metric column that replaces the sweep's metric (its goal follows the metric, see resolveRanking). */
-  rankBy?: string;
-  /**
-   * An empty trials/: 'skip' (default; what the sweep runner wants when stopped before any trial
-   * ended) returns without writing; 'error' throws InputError "no trials yet" (`convsweep report`).
-   */
-  ifEmpty?: 'skip' | 'error';
-}
+/** What `convsweep report` and the sweep runner may change about the report. */
+export type ReportOptions = RankOptions;
 
 export interface ReportResult {
   /** Ranked rows: completed by rank, then failed, then unreadable. */
@@ -40,25 +33,6 @@ export interface ReportResult {
   ranking: Ranking;
   /** False when there was nothing to report (empty trials/ with ifEmpty 'skip'). */
   written: boolean;
-}
-
-export interface SweepTrials {
-  sweep: SweepInfo;
-  trials: TrialEntry[];
-  ranking: Ranking;
-  rows: LeaderboardRow[];
-}
-
-/** Reads and ranks a sweep folder; InputError when it is not one, or (ifEmpty 'error') has no trials. */
-export async function rankSweep(sweepDir: string, options: ReportOptions = {}): Promise<SweepTrials> {
-  const sweep = await readSweepInfo(sweepDir);
-  const ranking = resolveRanking(sweep, options.rankBy);
-  const ids = await listTrialFolders(sweepDir);
-  if (ids.length === 0 && options.ifEmpty === 'error') {
-    throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait until the sweep finishes a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
-  }
-  const trials = await Promise.all(ids.map((id) => readTrial(join(sweepDir, TRIALS_DIR), id)));
-  return { sweep, trials, ranking, rows: rankTrials(trials, ranking) };
 }
 
 async function readOptional(path: string): Promise<string | undefined> {

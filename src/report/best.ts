@@ -11,7 +11,7 @@ import { stagingFolder } from '../fs-atomic.js';
 import { METRICS_FILE, TRIAL_FILE } from '../sweep/trial.js';
 import { CONFIG_FILE } from '../train/artifacts.js';
 import type { LeaderboardRow } from './leaderboard.js';
-import { TRIALS_DIR } from './read-trials.js';
+import { TRIALS_DIR } from '../sweep/folder-layout.js';
 
 export const BEST_DIR = 'best';
 export const MODEL_DIR = 'model';

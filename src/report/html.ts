@@ -8,7 +8,7 @@ import type { RunMetrics } from '../train/metrics.js';
 import { perClassAccuracy, topConfusions } from './confusion.js';
 import { METRIC_COLUMNS, valueText, type LeaderboardRow, type LeaderboardSummary, type Ranking } from './leaderboard.js';
 import type { SweepInfo } from './read-trials.js';
-import { metricTitle } from './sweep-charts.js';
+import { formatMetric, metricTitle } from './metric-format.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -41,14 +41,6 @@ export function formatDuration(seconds: number): string {
   const s = Math.round(seconds);
   if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}
-
-export function formatMetric(metric: string, v: number | null): string {
-  if (v === null) return '';
-  if (metric === 'params') return Math.round(v).toLocaleString('en-US');
-  if (metric === 'best_epoch' || metric === 'epochs_run') return String(v);
-  if (metric === 'duration_s') return v.toFixed(1);
-  return v.toFixed(4);
 }
 
 export interface ReportChart {

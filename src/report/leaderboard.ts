@@ -4,8 +4,10 @@
  * (no rank). Written as CSV (grid values as text, arrays as `64,32,32`) and as JSON (values as
  * written), neither holding a timestamp: rebuilding from unchanged trials gives identical bytes.
  */
+import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
+import { SWEEP_FILE } from '../sweep/folder-layout.js';
 import type { Goal, ReadStatus, SweepInfo, TrialEntry } from './read-trials.js';
 
 /** The metrics.json fields a leaderboard shows and can rank by, in column order. */
@@ -66,10 +68,11 @@ export function defaultGoal(metric: MetricColumn): Goal {
  * The sweep's metric and goal, or `rankBy` with its natural goal (the sweep's goal when rankBy is the
  * sweep's own metric). InputError for a name that is not a metric column.
  */
-export function resolveRanking(sweep: Pick<SweepInfo, 'metric' | 'goal'>, rankBy?: string, source = '--rank-by'): Ranking {
+export function resolveRanking(sweep: Pick<SweepInfo, 'metric' | 'goal'> & Partial<Pick<SweepInfo, 'dir'>>, rankBy?: string): Ranking {
   const metric = rankBy ?? sweep.metric;
   if (!isMetricColumn(metric)) {
-    throw new InputError({ file: rankBy === undefined ? 'sweep.json' : source, path: rankBy === undefined ? '/metric' : '', message: `cannot rank by ${JSON.stringify(metric)}`, hint: `one of ${METRIC_COLUMNS.join(', ')}` });
+    const sweepFile = sweep.dir === undefined ? SWEEP_FILE : join(sweep.dir, SWEEP_FILE);
+    throw new InputError({ file: rankBy === undefined ? sweepFile : '--rank-by', path: rankBy === undefined ? '/metric' : '', message: `cannot rank by ${JSON.stringify(metric)}`, hint: `one of ${METRIC_COLUMNS.join(', ')}` });
   }
   return { metric, goal: metric === sweep.metric ? sweep.goal : defaultGoal(metric) };
 }

@@ -7,12 +7,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { SWEEP_FILE, TRIALS_DIR } from '../sweep/folder-layout.js';
 import { ERROR_FILE, METRICS_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
 import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
 import type { HistoryRow } from './history.js';
-
-export const SWEEP_FILE = 'sweep.json';
-export const TRIALS_DIR = 'trials';
 
 export type Goal = 'maximize' | 'minimize';
 
@@ -178,22 +176,6 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
     return { ...entry, status: 'failed', error: message, kind: typeof errorRecord.kind === 'string' ? errorRecord.kind : undefined };
   }
   return unreadable(`incomplete: neither ${METRICS_FILE} nor ${ERROR_FILE}`);
-}
-
-export interface SweepFolder {
-  sweep: SweepInfo;
-  trials: TrialEntry[];
-}
-
-/** sweep.json and every trial; InputError for a folder that is not a sweep folder or has no trials yet. */
-export async function readSweepFolder(dir: string): Promise<SweepFolder> {
-  const sweep = await readSweepInfo(dir);
-  const ids = await listTrialFolders(dir);
-  if (ids.length === 0) {
-    throw new InputError({ file: join(dir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait for the sweep to finish a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
-  }
-  const trials = await Promise.all(ids.map((id) => readTrial(join(dir, TRIALS_DIR), id)));
-  return { sweep, trials };
 }
 
 /** Minimal RFC 4180 parser: quoted fields, doubled quotes, CRLF or LF. */

@@ -4,7 +4,7 @@
  * vega's SVG clip/gradient ids come from module-wide counters, so they are reset before every render
  * and renders are serialised so two renders cannot interleave their ids.
  */
-import { Resvg, renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
+import { renderAsync, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { existsSync, readFileSync } from 'node:fs';
 import * as vega from 'vega';
 import { View, parse, resetSVGDefIds } from 'vega';
@@ -169,9 +169,4 @@ export async function renderVegaLite(spec: TopLevelSpec): Promise<{ svg: string;
   const svg = await serialised(() => toSvg(spec));
   const image = await renderAsync(svg, rasterOptions());
   return { svg, png: image.asPng() };
-}
-
-/** Synchronous PNG rasterisation of an SVG string, with the same fonts and scale as renderVegaLite. */
-export function svgToPng(svg: string): Buffer {
-  return new Resvg(svg, rasterOptions()).render().asPng();
 }

@@ -8,6 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { epochTicks } from './curves-chart.js';
 import type { HistoryRow } from './history.js';
 import { valueText, type LeaderboardRow, type MetricColumn, type Ranking } from './leaderboard.js';
+import { formatMetric, metricTitle } from './metric-format.js';
 import { chartConfig } from './theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
@@ -21,27 +22,6 @@ export interface NamedChart {
   name: string;
   title: string;
   spec: TopLevelSpec;
-}
-
-/** `test_accuracy` → `test accuracy`, `duration_s` → `duration (s)`. */
-export function metricTitle(metric: string): string {
-  if (metric === 'duration_s') return 'duration (s)';
-  if (metric === 'params') return 'parameters';
-  return metric.replace(/_/g, ' ');
-}
-
-/** d3-format string for a metric's values. */
-export function metricFormat(metric: string): string {
-  if (metric === 'params' || metric === 'best_epoch' || metric === 'epochs_run') return ',d';
-  if (metric === 'duration_s') return '.1f';
-  return '.4f';
-}
-
-function formatNumber(metric: string, v: number): string {
-  const f = metricFormat(metric);
-  if (f === ',d') return Math.round(v).toLocaleString('en-US');
-  if (f === '.1f') return v.toFixed(1);
-  return v.toFixed(4);
 }
 
 /** Completed rows with a value for the ranking metric. */
@@ -257,7 +237,7 @@ export function parallelSpec(rows: LeaderboardRow[], gridKeys: string[], ranking
   const metricDim: Dimension = {
     name: mTitle,
     position: (v) => mScale(v as number),
-    ticks: (hi > lo ? [lo, (lo + hi) / 2, hi] : [lo]).map((v) => ({ pos: mScale(v), text: formatNumber(metric, v) })),
+    ticks: (hi > lo ? [lo, (lo + hi) / 2, hi] : [lo]).map((v) => ({ pos: mScale(v), text: formatMetric(metric, v) })),
   };
   const dims = [...gridKeys.map((k) => gridDimension(k, trials, grid)), metricDim];
   const dimNames = dims.map((d) => d.name);
@@ -345,7 +325,7 @@ export function leaderboardBarSpec(rows: LeaderboardRow[], ranking: Ranking): To
   const title = `Leaderboard by ${mTitle}`;
   if (all.length === 0) return messageSpec(title, `no completed trial has a ${mTitle}`);
   const shown = all.slice(0, MAX_BARS);
-  const data = shown.map((r) => ({ name: `#${r.rank} ${r.label}`, rank: r.rank, value: r.score, text: formatNumber(metric, r.score) }));
+  const data = shown.map((r) => ({ name: `#${r.rank} ${r.label}`, rank: r.rank, value: r.score, text: formatMetric(metric, r.score) }));
   const names = data.map((d) => d.name);
   const max = Math.max(...data.map((d) => d.value));
   const subtitle = [

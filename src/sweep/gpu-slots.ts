@@ -23,9 +23,12 @@ export function defaultWorkerCount(backend: BackendName, machine: { cores: numbe
   return Math.max(1, machine.cores);
 }
 
+let gpuCount: number | undefined;
+
 export function machineShape(backend: BackendName): { cores: number; gpus: number } {
-  // nvidia-smi is only worth asking when a trial could use what it finds.
-  return { cores: availableParallelism(), gpus: backend === 'tensorflow-gpu' ? detectGpuCount() : 0 };
+  // nvidia-smi is only worth asking when a trial could use what it finds, and only once a process.
+  if (backend === 'tensorflow-gpu') gpuCount ??= detectGpuCount();
+  return { cores: availableParallelism(), gpus: backend === 'tensorflow-gpu' ? (gpuCount ?? 0) : 0 };
 }
 
 export class GpuSlots {

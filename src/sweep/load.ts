@@ -10,8 +10,8 @@ import { loadConfigFile, parseConfigText, validateConfig, type ResolvedConfig } 
 import { closest } from '../config/suggest.js';
 import type { SweepDefinition } from '../config/types.generated.js';
 import { InputError, type Problem } from '../errors.js';
-import { absoluteDataset } from '../data/load.js';
-import { configName } from '../train/prepare.js';
+import { defaultGoal } from '../report/leaderboard.js';
+import { standaloneConfig } from '../train/prepare.js';
 
 export type SweepMetric = NonNullable<SweepDefinition['metric']>;
 export type SweepGoal = NonNullable<SweepDefinition['goal']>;
@@ -88,7 +88,7 @@ async function loadBase(definition: SweepDefinition, sweepFile: string): Promise
     const path = resolve(dirname(sweepFile), definition.base);
     try {
       const { config, file } = await loadConfigFile(path);
-      return { base: { ...config, name: configName(config, file), dataset: absoluteDataset(config.dataset, file) }, baseFile: file };
+      return { base: standaloneConfig(config, file), baseFile: file };
     } catch (err) {
       if (err instanceof InputError && err.problems.some((p) => p.file === path && p.path === '')) {
         throw new InputError(err.problems.map((p) => (p.file === path && p.path === '' ? { file: sweepFile, path: '/base', message: `${definition.base}: ${p.message}`, hint: p.hint } : p)));
@@ -98,7 +98,7 @@ async function loadBase(definition: SweepDefinition, sweepFile: string): Promise
   }
   try {
     const config = validateConfig(definition.base, sweepFile);
-    return { base: { ...config, name: config.name ?? configName(config, sweepFile), dataset: absoluteDataset(config.dataset, sweepFile) }, baseFile: resolve(sweepFile) };
+    return { base: standaloneConfig(config, sweepFile), baseFile: resolve(sweepFile) };
   } catch (err) {
     throw underBase(err, sweepFile);
   }
@@ -126,7 +126,7 @@ export async function loadSweep(file: string): Promise<Sweep> {
     base,
     baseFile,
     metric,
-    goal: withDefaults.goal ?? (metric.endsWith('_loss') ? 'minimize' : 'maximize'),
+    goal: withDefaults.goal ?? defaultGoal(metric),
     seed: withDefaults.seed!,
     trialTimeoutS: definition.trial_timeout_s,
     settings: { epochs: definition.epochs, trainLimit: definition.train_limit, testLimit: definition.test_limit },

@@ -9,13 +9,13 @@
  */
 import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { selectBackend, type BackendChoice, type BackendName } from '../backend/select.js';
 import { toShared, type Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { InputError, RunError } from '../errors.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { isEmptyOrMissing, writeFileAtomic } from '../fs-atomic.js';
 import { fileLogger, type Logger } from '../log.js';
 import { connectRedis, redactUrl } from '../queue/connection.js';
 import { sendDataset } from '../queue/dataset-transfer.js';
@@ -30,6 +30,7 @@ import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
 import { expandSweep } from './expand.js';
+import { QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
 import { GridStrategy, type Strategy } from './strategy/grid.js';
@@ -79,6 +80,7 @@ export interface SweepPlan {
   sweep: Sweep;
   trials: Trial[];
   outDir: string;
+  /** In SharedArrayBuffers (toShared), ready for the pool's threads. */
   data: Dataset;
 }
 
@@ -94,12 +96,6 @@ export interface SweepSummary {
   interrupted: boolean;
 }
 
-export const SWEEP_FILE = 'sweep.json';
-export const SWEEP_LOG = 'sweep.log';
-export const TRIALS_DIR = 'trials';
-/** Which queue a distributed sweep uses, so that --resume finds its jobs again. */
-export const QUEUE_FILE = 'queue.json';
-
 /** The sweep with flags applied, its dataset, and every trial validated: everything before a file is written. */
 export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   const loaded = await loadSweep(options.sweepFile);
@@ -108,7 +104,8 @@ export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
     throw new InputError({ file: '--epochs', path: '', message: 'epochs is a grid key of this sweep', hint: 'drop --epochs, or remove epochs from the grid' });
   }
   const sweep: Sweep = { ...loaded, settings: { ...loaded.settings, ...overrides } };
-  const data = await loadDataset(sweep.base.dataset, sweep.baseFile);
+  // Shared from the start: the pool's threads read these bytes without copies, and the sweep holds one copy, not two.
+  const data = toShared(await loadDataset(sweep.base.dataset, sweep.baseFile));
   const limited = limitData(data, sweep.settings);
   const trials = expandSweep(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: limited.train.count });
   return { sweep, trials, outDir: options.outDir ?? join('results', sweep.name), data };
@@ -129,15 +126,6 @@ function sweepRecord(plan: SweepPlan): Record<string, unknown> {
     resolved_base: sweep.base,
     trials: plan.trials.map(trialRecord),
   };
-}
-
-async function isEmptyOrMissing(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw err;
-  }
 }
 
 /** Refuses a used folder without --resume, and a --resume of a different sweep; writes sweep.json. */
@@ -286,7 +274,7 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
     workers,
     backend,
     isolation,
-    data: isolation === 'thread' ? toShared(plan.data) : undefined,
+    data: isolation === 'thread' ? plan.data : undefined,
     gpuSlots: backend === 'tensorflow-gpu' ? new GpuSlots(machine.gpus, trialsPerGpu) : undefined,
     abortGraceMs: options.abortGraceMs,
     threadHeapMb: options.threadHeapMb,

@@ -10,13 +10,17 @@ export interface PreparedConfig {
   data: Dataset;
 }
 
-export function configName(config: ResolvedConfig, file: string): string {
-  return config.name ?? basename(file, extname(file));
+/**
+ * The config as it must stand once copied away from its file (into a run or a sweep folder): named
+ * after its file when it has no name, and with dataset paths made absolute.
+ */
+export function standaloneConfig(config: ResolvedConfig, file: string): ResolvedConfig {
+  return { ...config, name: config.name ?? basename(file, extname(file)), dataset: absoluteDataset(config.dataset, file) };
 }
 
 export async function prepareConfig(path: string): Promise<PreparedConfig> {
   const { config, file } = await loadConfigFile(path);
   const data = await loadDataset(config.dataset, file);
   checkAgainstDataset(config, file, { imageShape: data.imageShape, classes: data.classes });
-  return { config: { ...config, name: configName(config, file), dataset: absoluteDataset(config.dataset, file) }, file, data };
+  return { config: standaloneConfig(config, file), file, data };
 }

@@ -8,7 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendName } from '../backend/select.js';
 import type { ResolvedConfig } from '../config/load.js';
-import { firstExamples, type Dataset } from '../data/dataset.js';
+import { firstExamples, trainingCount, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { fileLogger } from '../log.js';
@@ -17,7 +17,7 @@ import { writeRunArtifacts } from './artifacts.js';
 import { evaluate } from './evaluate.js';
 import type { RunMetrics } from './metrics.js';
 import { randomSeed } from './seeded-random.js';
-import { bestEpochMonitor, train, type TrainHooks } from './trainer.js';
+import { train, type TrainHooks } from './trainer.js';
 
 /** Command-line overrides of config fields (`--epochs`, `--seed`, …) and data limits. */
 export interface RunOverrides {
@@ -55,7 +55,7 @@ export function resolveRun(config: ResolvedConfig, overrides: RunOverrides = {})
 
 /** Checks that need the data as limited for this run; bad input, so before anything is written. */
 export function checkRunnable(config: RunnableConfig, file: string, trainCount: number): void {
-  const validationCount = trainCount - Math.floor(trainCount * (1 - config.validation_split));
+  const validationCount = trainCount - trainingCount(trainCount, config.validation_split);
   if (trainCount - validationCount < 1) {
     throw new InputError({ file, path: '/validation_split', message: `leaves no training example out of ${trainCount}`, hint: 'lower validation_split or raise --train-limit' });
   }
@@ -105,7 +105,7 @@ export async function runTraining(request: RunRequest): Promise<RunMetrics> {
       val_accuracy: best.val_accuracy,
       val_loss: best.val_loss,
       best_epoch: outcome.bestEpoch,
-      best_by: bestEpochMonitor(config),
+      best_by: outcome.bestBy,
       epochs_run: outcome.history.length,
       stopped_early: outcome.stoppedEarly,
       params: outcome.model.countParams(),

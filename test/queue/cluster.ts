@@ -7,8 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import { cliPath, repoRoot, type CliResult } from '../helpers.js';
+import { tinySweep } from '../sweep/sweep-files.js';
 import { testRedis, type TestRedis } from './redis-server.js';
 import { WorkerProcess, type LogLine } from './worker-process.js';
+
+/** Trials of several seconds each, so that something can happen in the middle of one. */
+export const slowSweep = (grid: Record<string, unknown[]>, name = 'slow') => ({ ...tinySweep(grid, { epochs: 3, train_limit: 4000, test_limit: 200 }), name });
 
 /** Registers before/after hooks for a Redis; call once at the top of a test file. */
 export function useRedis(): { url(t: TestContext): string | undefined; startWorker: typeof startWorker } {

@@ -14,7 +14,7 @@ import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
 import { runCli, tempDir } from '../helpers.js';
 import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
-import { leaderboard, queuesUsed, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
+import { leaderboard, queuesUsed, slowSweep, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
 import { hasRedisServer, selfSignedCertificate, startRedisServer } from './redis-server.js';
 import type { WorkerProcess } from './worker-process.js';
 
@@ -22,9 +22,6 @@ const cluster = useRedis();
 const redisUrl = (t: TestContext) => cluster.url(t);
 
 const TRIAL_FILES = ['config.json', 'confusion-test.csv', 'confusion-test.png', 'confusion-test.svg', 'confusion-train.csv', 'confusion-train.png', 'confusion-train.svg', 'curves.png', 'curves.svg', 'history.csv', 'metrics.json', 'model', 'train.log', 'trial.json'];
-
-/** A sweep whose trials take several seconds each, so that a worker can be stopped in the middle of one. */
-const slowSweep = (grid: Record<string, unknown[]>) => tinySweep(grid, { epochs: 3, train_limit: 4000, test_limit: 200 });
 
 describe('distributed sweeps through BullMQ on a real Redis', () => {
   test('two workers and a coordinator: every trial once, folders as a local run writes them, Redis left clean', async (t) => {

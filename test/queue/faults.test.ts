@@ -13,13 +13,10 @@ import { Redis } from 'ioredis';
 import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { runCli, tempDir } from '../helpers.js';
 import { tinySweep, writeSweep } from '../sweep/sweep-files.js';
-import { leaderboard, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
+import { leaderboard, slowSweep, startCoordinator, sweepLog, useRedis } from './cluster.js';
 import type { LogLine } from './worker-process.js';
 
 const cluster = useRedis();
-
-/** Trials of several seconds each, so that something can happen in the middle of one. */
-const slowSweep = (grid: Record<string, unknown[]>, name = 'slow') => ({ ...tinySweep(grid, { epochs: 3, train_limit: 4000, test_limit: 200 }), name });
 
 describe('distributed sweeps: stopping and sharing', () => {
   test('a worker stopped with SIGTERM mid-trial hands the trial back at once; another worker runs it', async (t) => {

@@ -14,14 +14,9 @@ import { runTraining } from '../../src/train/run.js';
 import { mnistSlice, runCli, tempDir } from '../helpers.js';
 import { buildSweepFolder, COMPLETED, CORRUPT_METRICS, CORRUPT_TRIAL, FAILED, FAILED_MESSAGE, sweepRecord, writeFailedTrial } from './sweep-fixture.js';
 import { pngSize } from './png.js';
+import { svgSize } from './svg.js';
 
 const runCommand = (args: string[]) => runCli(args);
-
-function svgSize(svg: string): { width: number; height: number } {
-  const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
-  assert.ok(m, 'SVG root with integer width and height');
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
 
 const read = (path: string) => readFile(path, 'utf8');
 

@@ -10,12 +10,7 @@ import type { HistoryRow } from '../../src/report/history.js';
 import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
 import { readFontWidths } from '../../src/report/font-metrics.js';
 import { crc32, decodePng, pngSize } from './png.js';
-
-function svgSize(svg: string): { width: number; height: number } {
-  const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
-  assert.ok(m, 'SVG root has integer width and height');
-  return { width: Number(m[1]), height: Number(m[2]) };
-}
+import { svgSize } from './svg.js';
 
 /** Text content of every <text> element in the SVG. */
 function texts(svg: string): string[] {

@@ -1,0 +1,38 @@
+/**
+ * A sweep folder read and ranked: what the report is built from, and all that `convsweep best`
+ * needs (so that command loads no chart renderer).
+ */
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { TRIALS_DIR } from '../sweep/folder-layout.js';
+import { rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { listTrialFolders, readSweepInfo, readTrial, type SweepInfo, type TrialEntry } from './read-trials.js';
+
+export interface RankOptions {
+  /** A metric column that replaces the sweep's metric (its goal follows the metric, see resolveRanking). */
+  rankBy?: string;
+  /**
+   * An empty trials/: 'skip' (default; what the sweep runner wants when stopped before any trial
+   * ended) returns without writing; 'error' throws InputError "no trials yet" (`convsweep report`).
+   */
+  ifEmpty?: 'skip' | 'error';
+}
+
+export interface SweepTrials {
+  sweep: SweepInfo;
+  trials: TrialEntry[];
+  ranking: Ranking;
+  rows: LeaderboardRow[];
+}
+
+/** Reads and ranks a sweep folder; InputError when it is not one, or (ifEmpty 'error') has no trials. */
+export async function rankSweep(sweepDir: string, options: RankOptions = {}): Promise<SweepTrials> {
+  const sweep = await readSweepInfo(sweepDir);
+  const ranking = resolveRanking(sweep, options.rankBy);
+  const ids = await listTrialFolders(sweepDir);
+  if (ids.length === 0 && options.ifEmpty === 'error') {
+    throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait until the sweep finishes a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
+  }
+  const trials = await Promise.all(ids.map((id) => readTrial(join(sweepDir, TRIALS_DIR), id)));
+  return { sweep, trials, ranking, rows: rankTrials(trials, ranking) };
+}

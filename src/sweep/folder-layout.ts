@@ -1,0 +1,7 @@
+/** The names inside a sweep's folder, shared by the runner that writes it and the report that reads it. */
+
+export const SWEEP_FILE = 'sweep.json';
+export const SWEEP_LOG = 'sweep.log';
+export const TRIALS_DIR = 'trials';
+/** Which queue a distributed sweep uses, so that --resume finds its jobs again. */
+export const QUEUE_FILE = 'queue.json';
