@@ -5,19 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { InputError, RunError } from '../errors.js';
+import { BACKEND_PACKAGE, BACKENDS, type BackendChoice, type BackendName } from './names.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = BackendName | 'auto';
-
-/** The npm package that provides each backend, for "install it" hints. */
-export const BACKEND_PACKAGE: Record<BackendName, string> = {
-  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
-  tensorflow: '@tensorflow/tfjs-node',
-  wasm: '@tensorflow/tfjs-backend-wasm',
-  cpu: '@tensorflow/tfjs',
-};
 
 class BackendUnavailable extends Error {}
 

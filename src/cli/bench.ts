@@ -1,6 +1,7 @@
 /** `convsweep bench CONFIG`: training images a second on the selected backend. */
 import type { Argv } from 'yargs';
-import { selectBackend, type BackendChoice } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
+import type { BackendChoice } from '../backend/names.js';
 import { benchTraining } from '../train/bench.js';
 import { prepareConfig } from '../train/prepare.js';
 import { runCommand } from './command-runner.js';

@@ -1,6 +1,6 @@
 /** Options shared by several commands, declared once. */
 import type { Argv } from 'yargs';
-import { BACKENDS, type BackendChoice } from '../backend/select.js';
+import { BACKENDS, type BackendChoice } from '../backend/names.js';
 import { InputError, type Problem } from '../errors.js';
 
 export function withBackend<T>(y: Argv<T>) {

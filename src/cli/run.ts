@@ -1,6 +1,6 @@
 /** `convsweep run SWEEP`: every trial of a sweep on a pool of workers, then the aggregate report. */
 import type { Argv } from 'yargs';
-import type { BackendChoice } from '../backend/select.js';
+import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
 import { planSweep, runSweep } from '../sweep/run-sweep.js';
 import type { Isolation } from '../sweep/worker-entry.js';

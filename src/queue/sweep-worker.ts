@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackendName } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
 import { checkAgainstDataset } from '../config/load.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';

@@ -8,8 +8,8 @@ import { cp, copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promi
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
-import { METRICS_FILE, TRIAL_FILE } from '../sweep/trial.js';
-import { CONFIG_FILE } from '../train/artifacts.js';
+import { TRIAL_FILE } from '../sweep/trial.js';
+import { CONFIG_FILE, METRICS_FILE } from '../train/run-folder.js';
 import type { LeaderboardRow } from './leaderboard.js';
 import { TRIALS_DIR } from '../sweep/folder-layout.js';
 

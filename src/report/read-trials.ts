@@ -8,7 +8,8 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { SWEEP_FILE, TRIALS_DIR } from '../sweep/folder-layout.js';
-import { ERROR_FILE, METRICS_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
+import { ERROR_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
+import { HISTORY_FILE, METRICS_FILE } from '../train/run-folder.js';
 import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
 import type { HistoryRow } from './history.js';
 
@@ -222,7 +223,7 @@ function numberOrNull(text: string | undefined): number | null {
 export async function readHistory(trialDir: string): Promise<HistoryRow[]> {
   let text: string;
   try {
-    text = await readFile(join(trialDir, 'history.csv'), 'utf8');
+    text = await readFile(join(trialDir, HISTORY_FILE), 'utf8');
   } catch {
     return [];
   }

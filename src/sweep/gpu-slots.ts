@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import type { BackendName } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
 
 /** GPUs that `nvidia-smi -L` lists; 0 when it is absent or fails. */
 export function detectGpuCount(): number {

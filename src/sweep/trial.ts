@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { NonFiniteLossError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
+import { METRICS_FILE } from '../train/run-folder.js';
 import type { RunnableConfig } from '../train/run.js';
 
 export const TrialStatus = {
@@ -75,7 +76,6 @@ export interface FailureRecord {
 
 export const TRIAL_FILE = 'trial.json';
 export const ERROR_FILE = 'error.json';
-export const METRICS_FILE = 'metrics.json';
 
 /** JSON with object keys sorted at every depth, so equal values always give equal text. */
 export function canonicalJson(value: unknown): string {

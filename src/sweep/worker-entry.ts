@@ -9,7 +9,8 @@
 import { fork } from 'node:child_process';
 import { threadId, type MessagePort } from 'node:worker_threads';
 import { isWorkerThread, workerData } from 'piscina';
-import { selectBackend, type BackendName } from '../backend/select.js';
+import { selectBackend } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DatasetSpec } from '../data/load.js';
 import { AbortedError } from '../errors.js';

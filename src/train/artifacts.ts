@@ -13,9 +13,7 @@ import { curvesSpec } from '../report/curves-chart.js';
 import type { HistoryRow } from '../report/history.js';
 import { renderVegaLite } from '../report/render.js';
 import type { RunMetrics } from './metrics.js';
-
-/** The resolved config a run leaves in its folder. */
-export const CONFIG_FILE = 'config.json';
+import { CONFIG_FILE, HISTORY_FILE, METRICS_FILE } from './run-folder.js';
 
 export const HISTORY_COLUMNS = ['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy', 'lr', 'seconds'] as const;
 
@@ -40,7 +38,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export async function writeRunArtifacts(dir: string, a: RunArtifacts): Promise<void> {
   await writeFile(join(dir, CONFIG_FILE), json(a.config));
-  await writeFile(join(dir, 'history.csv'), historyCsv(a.history));
+  await writeFile(join(dir, HISTORY_FILE), historyCsv(a.history));
   await a.model.save(fileSystemIO(join(dir, 'model')));
 
   const curves = await renderVegaLite(curvesSpec(a.history, `${a.title}: loss and accuracy`));
@@ -54,5 +52,5 @@ export async function writeRunArtifacts(dir: string, a: RunArtifacts): Promise<v
     await writeFile(join(dir, `confusion-${split}.png`), chart.png);
   }
   // Last: a folder with metrics.json is a complete run (sweep resume relies on it).
-  await writeFile(join(dir, 'metrics.json'), json(a.metrics));
+  await writeFile(join(dir, METRICS_FILE), json(a.metrics));
 }

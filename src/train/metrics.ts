@@ -1,5 +1,5 @@
 /** metrics.json: the summary of one finished run, what the sweep leaderboard ranks. */
-import type { BackendName } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
 
 export interface RunMetrics {
   test_accuracy: number;

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BackendName } from '../backend/select.js';
+import type { BackendName } from '../backend/names.js';
 import type { ResolvedConfig } from '../config/load.js';
 import { firstExamples, trainingCount, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';

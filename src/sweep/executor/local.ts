@@ -6,7 +6,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { BackendName } from '../../backend/select.js';
+import type { BackendName } from '../../backend/names.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { GpuSlots } from '../gpu-slots.js';
 import { failureOf, TrialStatus, type TrialOutcome } from '../trial.js';

@@ -17,9 +17,9 @@ import { BULL_PREFIX, dataKeyPrefix } from '../../queue/keys.js';
 import { announceSweep } from '../../queue/registry.js';
 import { removeSweepQueue } from '../../queue/sweep-queue.js';
 import { receiveTrialFiles } from '../../queue/trial-files.js';
-import { CONFIG_FILE } from '../../train/artifacts.js';
+import { CONFIG_FILE, METRICS_FILE } from '../../train/run-folder.js';
 import type { ProgressMessage } from '../worker-entry.js';
-import { METRICS_FILE, readFinishedMetrics, TRIAL_FILE, TrialStatus, type FailureKind, type TrialOutcome, type TrialRecord } from '../trial.js';
+import { readFinishedMetrics, TRIAL_FILE, TrialStatus, type FailureKind, type TrialOutcome, type TrialRecord } from '../trial.js';
 import type { TrialExecutor, TrialRunHooks, TrialSpec } from './executor.js';
 
 export interface QueueExecutorOptions {
