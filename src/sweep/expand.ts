@@ -12,10 +12,11 @@ import { gridKey, GridKeyError, type GridKey } from './grid-keys.js';
 import type { Sweep } from './load.js';
 import { canonicalJson, trialId, trialLabel, type Trial, type TrialValues } from './trial.js';
 
-/** What validation needs to know of the dataset, after the sweep's limits. */
+/** What validation needs to know of the dataset. */
 export interface DatasetFacts {
   imageShape: ImageShape;
   classes: number;
+  /** Training examples in the whole set, before any train_limit. */
   trainCount: number;
 }
 
@@ -33,6 +34,12 @@ function describeProblem(p: Problem): string {
 function variant(sweep: Sweep, keys: GridKey[], values: unknown[], facts: DatasetFacts, name: string): RunnableConfig {
   const config = structuredClone(sweep.base) as unknown as JsonObject;
   if (sweep.settings.epochs !== undefined) config.epochs = sweep.settings.epochs;
+  // The sweep's data limits go into every trial's dataset (a grid key may still change them), so
+  // that a trial's config.json, and best/config.json, retrain it exactly.
+  const { trainLimit, testLimit } = sweep.settings;
+  if (trainLimit !== undefined || testLimit !== undefined) {
+    config.dataset = { ...(config.dataset as JsonObject), ...(trainLimit !== undefined ? { train_limit: trainLimit } : {}), ...(testLimit !== undefined ? { test_limit: testLimit } : {}) };
+  }
   // Trials differ by their hyperparameters only: one seed for all, unless seed is a grid key.
   config.seed = sweep.base.seed ?? sweep.seed;
   config.name = name;
@@ -40,7 +47,7 @@ function variant(sweep: Sweep, keys: GridKey[], values: unknown[], facts: Datase
   const valid = validateConfig(config, sweep.baseFile);
   checkAgainstDataset(valid, sweep.baseFile, { imageShape: facts.imageShape, classes: facts.classes });
   const runnable = resolveRun(valid);
-  checkRunnable(runnable, sweep.baseFile, facts.trainCount);
+  checkRunnable(runnable, sweep.baseFile, Math.min(facts.trainCount, runnable.dataset.train_limit ?? Infinity));
   return runnable;
 }
 

@@ -26,7 +26,6 @@ import { removeSweepQueue } from '../queue/sweep-queue.js';
 import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
-import { limitData } from '../train/run.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
@@ -107,8 +106,7 @@ export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   const sweep: Sweep = { ...loaded, settings: { ...loaded.settings, ...overrides } };
   // Shared from the start: the pool's threads read these bytes without copies, and the sweep holds one copy, not two.
   const data = toShared(await loadDataset(sweep.base.dataset, sweep.baseFile));
-  const limited = limitData(data, sweep.settings);
-  const trials = expandSweep(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: limited.train.count });
+  const trials = expandSweep(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: data.train.count });
   return { sweep, trials, outDir: options.outDir ?? join('results', sweep.name), data };
 }
 
@@ -178,7 +176,7 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
     const { outDir } = plan;
     // Everything that can refuse comes before the first file is written.
     if (options.resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
-      throw new InputError({ file: join(outDir, QUEUE_FILE), path: '', message: 'this sweep runs on a queue: its unfinished trials may be running on workers', hint: 'resume it with --queue URL, or delete this file to finish it on this machine' });
+      throw new InputError({ file: join(outDir, QUEUE_FILE), path: '', message: 'this sweep runs on a queue: its unfinished trials may be running on workers', hint: 'resume it with --queue and the URL of its Redis (which then removes the queue); only if that Redis is gone for good, delete this file to finish the sweep on this machine' });
     }
     const redis = connecting ? await connecting : undefined;
     const backend = redis ? undefined : await selectBackend(options.backend ?? 'auto');
@@ -211,6 +209,12 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     }
     const remaining = trials.length - finishedBefore.size;
     const summary: SweepSummary = { outDir, total: trials.length, skipped: finishedBefore.size, completed: 0, failed: 0, notRun: 0, interrupted: false };
+    // The cleanup of a finished sweep waits for its report: for a queue it means talking to Redis
+    // (removing the queue), which must not keep the user from the report of trials already saved.
+    let cleanUp: () => Promise<void> = async () => {
+      // A coordinator stopped after its last trial was recorded left its queue behind.
+      if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
+    };
     if (remaining > 0) {
       const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
       logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, runner: description }, 'sweep started');
@@ -220,14 +224,18 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
         await executeTrials({ plan, strategy, executor, trialsDir, logger, options, summary });
         finished = summary.skipped + summary.completed + summary.failed === summary.total;
       } finally {
-        await executor.close(finished);
+        // Unfinished (Ctrl-C, an error): stopped at once, so that no worker starts another trial.
+        if (!finished) await executor.close(false);
       }
-      // Its queue is gone: the sweep is an ordinary folder again, which a later --resume may run anywhere.
-      if (finished) await rm(join(outDir, QUEUE_FILE), { force: true });
+      cleanUp = finished
+        ? async () => {
+            await executor.close(true);
+            // Its queue is gone: the sweep is an ordinary folder again, which a later --resume may run anywhere.
+            await rm(join(outDir, QUEUE_FILE), { force: true });
+          }
+        : async () => undefined;
     } else {
       options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: 'nothing left to run', outDir });
-      // A coordinator stopped after its last trial was recorded left its queue behind.
-      if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.failed;
@@ -236,8 +244,10 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       await writeReport(outDir);
     } catch (err) {
       logger.error({ event: 'report-failed', message: (err as Error).message }, 'writing the report failed');
+      await cleanUp().catch(() => undefined);
       throw new RunError(`the trials are saved in ${outDir}, but writing the report failed: ${(err as Error).message}`, { cause: err });
     }
+    await cleanUp();
     return summary;
   } finally {
     close();
@@ -333,7 +343,6 @@ async function executeTrials(run: Execution): Promise<void> {
         configFile: resolve(plan.sweep.baseFile),
         outDir,
         trialJson: trialRecordJson(trial),
-        limits: { trainLimit: plan.sweep.settings.trainLimit, testLimit: plan.sweep.settings.testLimit },
         timeoutS: plan.sweep.trialTimeoutS,
       },
       {

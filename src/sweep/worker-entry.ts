@@ -16,7 +16,7 @@ import type { DatasetSpec } from '../data/load.js';
 import { AbortedError } from '../errors.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
-import { runTraining, type RunnableConfig, type RunOverrides } from '../train/run.js';
+import { runTraining, type RunnableConfig } from '../train/run.js';
 import { failureOf, TRIAL_FILE, TrialStatus, type TrialOutcome } from './trial.js';
 
 export type Isolation = 'thread' | 'process';
@@ -30,7 +30,6 @@ export interface TrialJob {
   outDir: string;
   trialJson: string;
   backend: BackendName;
-  limits: Pick<RunOverrides, 'trainLimit' | 'testLimit'>;
   /** The sweep's trial_timeout_s: past it the trial is stopped and recorded as failed (timeout). */
   timeoutS?: number;
   /**
@@ -103,7 +102,6 @@ export async function runTrial(job: TrialJob, env: { backend: BackendName; data:
       data: env.data,
       backend: env.backend,
       outDir: job.outDir,
-      overrides: job.limits,
       extraFiles: { [TRIAL_FILE]: job.trialJson },
       hooks: {
         signal: env.signal,

@@ -43,12 +43,26 @@ export interface RunRequest {
 
 export type RunnableConfig = ResolvedConfig & { seed: number };
 
-/** The config as it will run: overrides applied and a seed chosen, so config.json reproduces the run. */
+/** A dataset's train_limit and test_limit (config fields). */
+export interface DataLimits {
+  train_limit?: number;
+  test_limit?: number;
+}
+
+/**
+ * The config as it will run: overrides applied (the data limits into its dataset) and a seed chosen,
+ * so that its config.json alone reproduces the run.
+ */
 export function resolveRun(config: ResolvedConfig, overrides: RunOverrides = {}): RunnableConfig {
   return {
     ...config,
     ...(overrides.epochs !== undefined ? { epochs: overrides.epochs } : {}),
     ...(overrides.batchSize !== undefined ? { batch_size: overrides.batchSize } : {}),
+    dataset: {
+      ...config.dataset,
+      ...(overrides.trainLimit !== undefined ? { train_limit: overrides.trainLimit } : {}),
+      ...(overrides.testLimit !== undefined ? { test_limit: overrides.testLimit } : {}),
+    },
     seed: overrides.seed ?? config.seed ?? randomSeed(),
   };
 }
@@ -68,17 +82,18 @@ export function checkRunnable(config: RunnableConfig, file: string, trainCount: 
   }
 }
 
-export function limitData(data: Dataset, overrides: RunOverrides = {}): Dataset {
+/** The data a config trains and tests on: the first train_limit and test_limit examples of its dataset. */
+export function limitData(data: Dataset, limits: DataLimits): Dataset {
   return {
     ...data,
-    train: firstExamples(data.train, data.imageShape, overrides.trainLimit),
-    test: firstExamples(data.test, data.imageShape, overrides.testLimit),
+    train: firstExamples(data.train, data.imageShape, limits.train_limit),
+    test: firstExamples(data.test, data.imageShape, limits.test_limit),
   };
 }
 
 export async function runTraining(request: RunRequest): Promise<RunMetrics> {
   const config = resolveRun(request.config, request.overrides);
-  const data = limitData(request.data, request.overrides);
+  const data = limitData(request.data, config.dataset);
   checkRunnable(config, request.configFile, data.train.count);
 
   const staging = await stagingFolder(request.outDir);

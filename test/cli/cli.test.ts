@@ -63,6 +63,9 @@ test('train: a short run on a slice of MNIST prints its backend and metrics and 
   const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
   assert.equal(metrics.seed, 5);
   assert.equal(metrics.test_examples, 200);
+  // The limits are part of the config as it ran, so that config.json alone repeats the run.
+  const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+  assert.deepEqual(config.dataset, { name: 'mnist', train_limit: 1000, test_limit: 200 });
   // An existing, non-empty --out is refused rather than overwritten.
   const again = await runCli(['train', fig2, '--out', out, '--epochs', '1', '--train-limit', '100']);
   assert.equal(again.code, 2);
@@ -85,9 +88,23 @@ test('bench --json prints one line with img_per_s, backend, params and batch_siz
   assert.equal(typeof line.params, 'number');
 });
 
-test('an unknown command or option exits 2', async () => {
-  assert.equal((await runCli(['trian'])).code, 2);
-  assert.equal((await runCli(['train', fig2, '--epoch', '3'])).code, 2);
+test('an unknown command or option, or a value outside a flag\'s choices, exits 2 with one line', async () => {
+  for (const args of [['trian'], ['train', fig2, '--epoch', '3'], ['train', fig2, '--backend', 'gpu']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /^[^\n]+ \(convsweep --help for usage\)\n$/, args.join(' '));
+  }
+});
+
+test('--out naming a file is bad input naming it, and the file is left as it was', async () => {
+  const file = join(await tempDir(), 'not-a-folder');
+  await writeFile(file, 'keep me');
+  for (const args of [['train', fig2, '--epochs', '1', '--out', file], ['run', join(repoRoot, 'sweeps', 'mnist-quick.json'), '--out', file]]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `${file}: is a file, not a folder (choose another --out)\n`);
+  }
+  assert.equal(await readFile(file, 'utf8'), 'keep me');
 });
 
 test('numeric flags out of range are bad input naming the flag, before anything runs or is written', async () => {

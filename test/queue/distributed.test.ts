@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { JOB_FORMAT } from '../../src/queue/job.js';
 import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
 import { runCli, tempDir } from '../helpers.js';
@@ -95,8 +96,10 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     assert.equal(rows.length, 6);
     assert.ok(rows.every((row) => row.status === 'completed'));
     const starts = [...w1.trialsWith('trial-start'), ...w2.trialsWith('trial-start')];
-    const lost = [...w1.lines, ...w2.lines].filter((l) => l.event === 'lock-lost' || l.event === 'queue-error');
-    assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}; lock or queue trouble: ${JSON.stringify(lost)}`);
+    const twice = starts.filter((id, i) => starts.indexOf(id) !== i);
+    // What each worker said about a trial that ran twice (and any lock or queue trouble), to tell why.
+    const story = [w1, w2].flatMap((w) => w.lines.filter((l) => twice.includes(String(l.id)) || l.event === 'lock-lost' || l.event === 'queue-error' || l.event === 'leave').map((l) => ({ worker: w.name, ...l })));
+    assert.equal(starts.length, 6, `trial starts: ${starts.join(', ')}; ${JSON.stringify(story)}`);
     assert.equal(new Set(starts).size, 6, 'no trial ran twice');
     const log = await sweepLog(out);
     assert.ok(log.some((l) => l.event === 'job-found' && l.state === 'completed'), 'a result that arrived while the coordinator was gone was collected from Redis');
@@ -219,11 +222,11 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
       for (const hostile of ['evil:queue', '*', '../../x']) await announceSweep(client, { queue: hostile, sweep: 'x', since: new Date().toISOString() });
       await announceSweep(client, { queue: name, sweep: 'refusal', since: new Date().toISOString() });
       const trial = (id: string) => ({ id, label: id, index: 0, values: {}, seed: 1 });
-      const good: Record<string, unknown> = { ...tinyNet({ epochs: 1 }), seed: 1, validation_split: 0.1 };
-      const payload = (id: string, config: unknown) => ({ format: 1, sweep: 'refusal', trial: trial(id), config, limits: { trainLimit: 200, testLimit: 50 }, dataset: { kind: 'mnist' } });
+      const good: Record<string, unknown> = { ...tinyNet({ epochs: 1, dataset: { name: 'mnist', train_limit: 200, test_limit: 50 } }), seed: 1, validation_split: 0.1 };
+      const payload = (id: string, config: unknown) => ({ format: JOB_FORMAT, sweep: 'refusal', trial: trial(id), config, dataset: { kind: 'mnist' } });
       const evil = { ...good, layers: [{ type: 'Lambda', function: 'process.exit(1)', input_shape: [28, 28, 1] }, ...(good.layers as unknown[]).slice(1)] };
       const refusedJob = await queue.add('trial', payload('aaaaaaaaaa', evil), { jobId: 'trial-aaaaaaaaaa' });
-      const notData = await queue.add('trial', { format: 1, sweep: 'refusal', trial: trial('bbbbbbbbbb'), config: good, limits: {}, dataset: { kind: 'mnist' }, run: 'rm -rf /' }, { jobId: 'trial-bbbbbbbbbb' });
+      const notData = await queue.add('trial', { format: JOB_FORMAT, sweep: 'refusal', trial: trial('bbbbbbbbbb'), config: good, dataset: { kind: 'mnist' }, run: 'rm -rf /' }, { jobId: 'trial-bbbbbbbbbb' });
       const goodJob = await queue.add('trial', payload('cccccccccc', good), { jobId: 'trial-cccccccccc' });
       await worker.waitFor((l) => l.event === 'trial-end' && l.id === 'cccccccccc');
       for (let i = 0; i < 100 && (await goodJob.getState()) !== 'completed'; i++) await new Promise((r) => setTimeout(r, 100));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { Redis } from 'ioredis';
 import { DatasetCache, sendDataset } from '../../src/queue/dataset-transfer.js';
-import { checkJobData, JobRefused } from '../../src/queue/job.js';
+import { checkJobData, JOB_FORMAT, JobRefused } from '../../src/queue/job.js';
 import { datasetKey } from '../../src/queue/keys.js';
 import { receiveTrialFiles, sendTrialFiles } from '../../src/queue/trial-files.js';
 import { idxBytes, tempDir } from '../helpers.js';
@@ -20,11 +20,10 @@ import { useRedis } from './cluster.js';
 const cluster = useRedis();
 
 const goodJob = () => ({
-  format: 1,
+  format: JOB_FORMAT,
   sweep: 's',
   trial: { id: '0123456789', label: 'x', index: 0, values: {}, seed: 7 },
-  config: { ...tinyNet(), seed: 7 },
-  limits: { trainLimit: 100 },
+  config: { ...tinyNet({ dataset: { name: 'mnist', train_limit: 100 } }), seed: 7 },
   dataset: { kind: 'mnist' },
 });
 
@@ -33,15 +32,17 @@ describe('job payloads', () => {
     const job = checkJobData(goodJob(), 'job 1');
     assert.equal(job.config.batch_size, 32);
     assert.equal(job.config.validation_split, 0.1);
+    assert.deepEqual(job.config.dataset, { name: 'mnist', train_limit: 100 });
   });
 
   test('anything else is refused with the reason', () => {
     const cases: [unknown, RegExp][] = [
       [null, /not an object/],
-      [{ ...goodJob(), format: 2 }, /format 2/],
+      [{ ...goodJob(), format: JOB_FORMAT - 1 }, new RegExp(`format ${JOB_FORMAT - 1}, this worker reads format ${JOB_FORMAT}`)],
       [{ ...goodJob(), code: 'process.exit()' }, /unknown fields code/],
       [{ ...goodJob(), trial: { ...goodJob().trial, id: '../../etc' } }, /trial is not/],
-      [{ ...goodJob(), limits: { trainLimit: -1 } }, /limits/],
+      [{ ...goodJob(), limits: { trainLimit: 100 } }, /unknown fields limits/],
+      [{ ...goodJob(), config: { ...goodJob().config, dataset: { name: 'mnist', train_limit: -1 } } }, /invalid config: \/dataset/],
       [{ ...goodJob(), timeoutS: 'soon' }, /timeoutS/],
       [{ ...goodJob(), dataset: { kind: 'sent', name: 'x', sha256: 'abc' } }, /dataset/],
       [{ ...goodJob(), dataset: { kind: 'file', path: '/etc/passwd' } }, /dataset/],

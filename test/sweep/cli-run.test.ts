@@ -81,3 +81,28 @@ test('Ctrl-C after the first trial: exit 130, finished trials intact, then --res
     assert.equal(`${(await stat(metrics)).mtimeMs}:${await readFile(metrics, 'utf8')}`, was, `trial ${id} was rewritten`);
   }
 });
+
+/** history.csv without its timing column: what must repeat exactly for the same config, seed and backend. */
+async function historyWithoutSeconds(runDir: string): Promise<string[]> {
+  const [header, ...rows] = (await readFile(join(runDir, 'history.csv'), 'utf8')).trim().split('\n');
+  const seconds = header.split(',').indexOf('seconds');
+  assert.ok(seconds >= 0, 'history.csv has a seconds column');
+  return [header, ...rows].map((line) => line.split(',').filter((_, i) => i !== seconds).join(','));
+}
+
+test('train best/config.json retrains the winning trial exactly: the sweep\'s data limits travel in the config', async () => {
+  const file = await writeSweep(tinySweep({ learning_rate: [0.01, 0.003] }, { epochs: 2, train_limit: 300, test_limit: 120 }));
+  const out = join(await tempDir(), 'out');
+  const sweep = await runCli(['run', file, '--out', out, '--backend', 'wasm', '--workers', '1']);
+  assert.equal(sweep.code, 0, sweep.stderr);
+  const best = JSON.parse(await readFile(join(out, 'best', 'config.json'), 'utf8'));
+  assert.deepEqual(best.dataset, { name: 'mnist', train_limit: 300, test_limit: 120 });
+  const winner = JSON.parse(await readFile(join(out, 'best', 'trial.json'), 'utf8')).id as string;
+
+  const retrainDir = join(await tempDir(), 'retrain');
+  const retrain = await runCli(['train', join(out, 'best', 'config.json'), '--out', retrainDir, '--backend', 'wasm']);
+  assert.equal(retrain.code, 0, retrain.stderr);
+  assert.deepEqual(await historyWithoutSeconds(retrainDir), await historyWithoutSeconds(join(out, 'trials', winner)));
+  const [again, original] = await Promise.all([retrainDir, join(out, 'trials', winner)].map(async (dir) => JSON.parse(await readFile(join(dir, 'metrics.json'), 'utf8'))));
+  for (const field of ['test_accuracy', 'test_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'seed']) assert.equal(again[field], original[field], field);
+});

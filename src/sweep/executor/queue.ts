@@ -117,7 +117,6 @@ export class QueueExecutor implements TrialExecutor {
       sweep: this.options.sweepName,
       trial,
       config: job.config,
-      limits: job.limits,
       ...(job.timeoutS !== undefined ? { timeoutS: job.timeoutS } : {}),
       dataset: this.options.dataset,
     };
