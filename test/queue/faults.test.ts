@@ -76,13 +76,14 @@ describe('distributed sweeps: stopping and sharing', () => {
     const url = cluster.url(t);
     if (!url) return;
     const [victim, busy] = await Promise.all([cluster.startWorker(t, url, 'busy-victim', { quickRecovery: true }), cluster.startWorker(t, url, 'busy-survivor', { quickRecovery: true })]);
-    // Two long trials, one each; either worker may take either, so both last long enough (several
-    // times the 4 s lock) for the survivor to be still running when the stalled check finds the
-    // victim's trial.
-    const file = await writeSweep(tinySweep({ epochs: [8, 9] }, { epochs: undefined, train_limit: 4000, test_limit: 200 }));
+    // Two long trials, one each; either worker may take either, so both last long enough for the
+    // survivor to be still running when the stalled check finds the victim's trial: on an idle
+    // machine about 15 s, against 4 s of lock and a check every second.
+    const file = await writeSweep(tinySweep({ epochs: [8, 9] }, { epochs: undefined, train_limit: 12000, test_limit: 200 }));
     const out = join(await tempDir(), 'out');
     const coordinator = runCli(['run', file, '--queue', url, '--out', out]);
     const [victimTrial, survivorTrial] = await Promise.all([victim.waitFor((l) => l.event === 'trial-start'), busy.waitFor((l) => l.event === 'trial-start')]);
+    const killedAt = new Date().toISOString();
     victim.child.kill('SIGKILL');
     const r = await coordinator;
     assert.equal(r.code, 0, r.stderr);
@@ -90,7 +91,7 @@ describe('distributed sweeps: stopping and sharing', () => {
     const stalled = (await sweepLog(out)).find((l) => l.event === 'stalled') as LogLine & { time: string };
     assert.ok(stalled, 'the coordinator heard that the trial lost its worker');
     const survivorEnd = busy.lines.find((l) => l.event === 'trial-end' && l.id === survivorTrial.id) as LogLine & { time: string };
-    assert.ok(Date.parse(stalled.time) < Date.parse(survivorEnd.time), `recovered at ${stalled.time}, while the survivor was still busy (until ${survivorEnd.time})`);
+    assert.ok(Date.parse(stalled.time) < Date.parse(survivorEnd.time), `victim killed at ${killedAt}, its trial recovered at ${stalled.time}: not while the survivor was still busy (until ${survivorEnd.time})`);
   });
 
   test('two sweeps on one worker share its slots: never more trials at once than slots', async (t) => {
