@@ -24,7 +24,7 @@ import { LocalExecutor } from '../sweep/executor/local.js';
 import type { GpuSlots } from '../sweep/gpu-slots.js';
 import { TrialStatus, type TrialOutcome } from '../sweep/trial.js';
 import type { Isolation, ProgressMessage } from '../sweep/worker-entry.js';
-import { checkRunnable, limitData } from '../train/run.js';
+import { checkRunnable } from '../train/run.js';
 import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
 import { checkJobData, JobRefused, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
 import { BULL_PREFIX, trialFilesKey } from './keys.js';
@@ -332,9 +332,8 @@ export class SweepWorker {
     try {
       const data = checkJobData(job.data, source);
       const dataset = await this.datasets.get(queue, data.dataset);
-      const limited = limitData(dataset.data, data.config.dataset);
       checkAgainstDataset(data.config, source, { imageShape: dataset.data.imageShape, classes: dataset.data.classes });
-      checkRunnable(data.config, source, limited.train.count);
+      checkRunnable(data.config, source, dataset.data.train.count);
       return { data, dataset };
     } catch (err) {
       if (!(err instanceof JobRefused) && !(err instanceof InputError)) {

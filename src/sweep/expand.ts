@@ -47,7 +47,7 @@ function variant(sweep: Sweep, keys: GridKey[], values: unknown[], facts: Datase
   const valid = validateConfig(config, sweep.baseFile);
   checkAgainstDataset(valid, sweep.baseFile, { imageShape: facts.imageShape, classes: facts.classes });
   const runnable = resolveRun(valid);
-  checkRunnable(runnable, sweep.baseFile, Math.min(facts.trainCount, runnable.dataset.train_limit ?? Infinity));
+  checkRunnable(runnable, sweep.baseFile, facts.trainCount);
   return runnable;
 }
 

@@ -67,8 +67,12 @@ export function resolveRun(config: ResolvedConfig, overrides: RunOverrides = {})
   };
 }
 
-/** Checks that need the data as limited for this run; bad input, so before anything is written. */
-export function checkRunnable(config: RunnableConfig, file: string, trainCount: number): void {
+/**
+ * Checks that need the number of training examples, `available` in the dataset before the config's
+ * train_limit; bad input, so before anything is written.
+ */
+export function checkRunnable(config: RunnableConfig, file: string, available: number): void {
+  const trainCount = Math.min(available, config.dataset.train_limit ?? Infinity);
   const validationCount = trainCount - trainingCount(trainCount, config.validation_split);
   if (trainCount - validationCount < 1) {
     throw new InputError({ file, path: '/validation_split', message: `leaves no training example out of ${trainCount}`, hint: 'lower validation_split or raise --train-limit' });
@@ -94,7 +98,7 @@ export function limitData(data: Dataset, limits: DataLimits): Dataset {
 export async function runTraining(request: RunRequest): Promise<RunMetrics> {
   const config = resolveRun(request.config, request.overrides);
   const data = limitData(request.data, config.dataset);
-  checkRunnable(config, request.configFile, data.train.count);
+  checkRunnable(config, request.configFile, request.data.train.count);
 
   const staging = await stagingFolder(request.outDir);
   const { logger, close } = fileLogger(`${staging.path}/train.log`);

@@ -90,6 +90,18 @@ test('sweep fields train_limit, test_limit and epochs apply to every trial; flag
   const flagged = await planSweep({ sweepFile: file, overrides: { epochs: 3, trainLimit: 300, testLimit: undefined } });
   assert.equal(flagged.trials[0].config.epochs, 3);
   assert.deepEqual(flagged.sweep.settings, { epochs: 3, trainLimit: 300, testLimit: 100 });
+  // The limits are in each trial's config, which therefore retrains it alone.
+  assert.deepEqual(fromFile.trials[0].config.dataset, { name: 'mnist', train_limit: 240, test_limit: 100 });
+  assert.deepEqual(flagged.trials[0].config.dataset, { name: 'mnist', train_limit: 300, test_limit: 100 });
+});
+
+test('a grid key dataset.train_limit replaces the sweep\'s train_limit, and is checked against the data', async () => {
+  const file = await writeSweep(tinySweep({ 'dataset.train_limit': [100, 200] }));
+  const plan = await planSweep({ sweepFile: file });
+  assert.deepEqual(plan.trials.map((t) => t.config.dataset.train_limit), [100, 200]);
+  assert.deepEqual(plan.trials.map((t) => t.config.dataset.test_limit), [100, 100]);
+  // One example: validation_split 0.1 takes it, and nothing is left to train on.
+  await assertRefused(tinySweep({ 'dataset.train_limit': [1, 200] }), [/\/grid\/dataset\.train_limit: value 1 makes the config invalid: \/validation_split: leaves no training example out of 1/]);
 });
 
 test('refused: a value that makes the config invalid names the sweep file, the key, the value and the config problem', async () => {
