@@ -144,6 +144,14 @@ describe('conv2d gradients (input and filter) match cpu', () => {
   cases.push({ k: [2, 1], s: [2, 1], pad: 'valid', h: 13, w: 7, c: 8, f: 5 });
   cases.push({ k: 3, s: 3, pad: 'valid', h: 13, w: 11, c: 2, f: 3 });
   cases.push({ k: 5, s: 2, pad: 'same', h: 28, w: 28, c: 1, f: 16 });
+  // Wide enough for every register block of the direct kernels (assembly/conv2d*.ts): filters in
+  // blocks of 32 and 8, then 4, then one; input channels in fours or one at a time; four output
+  // pixels at once inside the image, one at a time at its edges.
+  cases.push({ k: 3, s: 1, pad: 'same', h: 9, w: 11, c: 4, f: 37 });
+  cases.push({ k: 3, s: 2, pad: 'same', h: 12, w: 12, c: 5, f: 40 });
+  cases.push({ k: 2, s: 1, pad: 'valid', h: 6, w: 9, c: 64, f: 33 });
+  cases.push({ k: 5, s: 1, pad: 'same', h: 7, w: 7, c: 1, f: 64 });
+  cases.push({ k: 4, s: 3, pad: 'same', h: 11, w: 10, c: 12, f: 9 });
   for (const cs of cases) {
     const [kh, kw] = Array.isArray(cs.k) ? cs.k : [cs.k, cs.k];
     const [sh, sw] = Array.isArray(cs.s) ? cs.s : [cs.s, cs.s];

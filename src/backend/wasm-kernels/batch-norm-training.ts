@@ -2,8 +2,9 @@
  * Batch normalisation in training mode as one kernel forward and one backward, for the wasm
  * backend. tfjs-layers computes it from tf.moments and tf.batchNorm, and its gradient from a dozen
  * elementwise kernels (Sub, Mul, Sum, RealDiv, Tile, …) each making a pass over the full
- * activation; here the forward pass reads x twice and the backward pass reads x and dy twice,
- * with float64 per-channel sums.
+ * activation; here the forward pass reads x three times (mean, moments about the mean, output)
+ * and the backward pass reads x and dy twice, each pass one SIMD kernel (simd.ts) with float64
+ * per-channel totals.
  *
  * For x of shape [..., C] normalised over every axis but the last (the layer's default axis -1),
  * rows = size / C, mean and variance (biased, as tf.moments) per channel:
@@ -14,6 +15,7 @@
  * gradient flows through them (as in tfjs-layers, where they feed only those averages).
  */
 import * as tf from '@tensorflow/tfjs';
+import { addressOf, f32At, f64At, simdKernels, withScratch } from './simd.js';
 import { f32, type KernelArgs, type TensorInfo } from './util.js';
 
 export const BATCH_NORM_TRAINING = 'ConvsweepBatchNormTraining';
@@ -37,29 +39,35 @@ function batchNormTraining({ inputs, backend, attrs }: KernelArgs): TensorInfo[]
   const y = backend.makeOutput(x.shape, 'float32');
   const meanOut = backend.makeOutput([C], 'float32');
   const varianceOut = backend.makeOutput([C], 'float32');
-  // Views after every allocation: an allocation may grow (and so move) the heap.
-  const xv = f32(backend, x);
-  const yv = f32(backend, y);
-  const gv = f32(backend, gamma);
-  const bv = f32(backend, beta);
-  // One pass for both moments: float64 sums of x and x² per channel (var = E[x²] - mean², exact
-  // enough in float64 for activations, whose mean is never 1e7 times their spread).
-  const mean = new Float64Array(C);
-  const variance = new Float64Array(C);
-  sumsPerChannel(xv, xv, rows, C, mean, variance);
-  for (let c = 0; c < C; c++) {
-    mean[c] /= rows;
-    variance[c] = Math.max(0, variance[c] / rows - mean[c] * mean[c]);
-  }
-  const scale = new Float64Array(C);
-  const shift = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    scale[c] = gv[c] / Math.sqrt(variance[c] + epsilon);
-    shift[c] = bv[c] - mean[c] * scale[c];
-  }
-  affinePerChannel(yv, xv, scale, undefined, undefined, shift, C);
-  f32(backend, meanOut).set(mean);
-  f32(backend, varianceOut).set(variance);
+  const simd = simdKernels(backend);
+  const px = addressOf(backend, x);
+  // Scratch: float64 sums A and B; float32 partial sums (2C), zeros, mean, scale and shift.
+  withScratch(backend, 2 * C, 6 * C, (sumsAt, f32Base) => {
+    const [aAt, bAt] = [sumsAt, sumsAt + 8 * C];
+    const [partialAt, zerosAt, meanAt, scaleAt, shiftAt] = [0, 2, 3, 4, 5].map((slot) => f32Base + slot * 4 * C);
+    // The mean, then the moments about it (two passes: no cancellation however large the mean).
+    simd.columnSums(px, zerosAt, rows, C, partialAt, aAt);
+    const mean32 = f32At(backend, meanAt, C);
+    const a = f64At(backend, aAt, C);
+    for (let c = 0; c < C; c++) mean32[c] = a[c] / rows;
+    a.fill(0);
+    simd.columnDots(px, meanAt, px, meanAt, rows, C, partialAt, aAt, bAt);
+    const [d, dd] = [f64At(backend, aAt, C), f64At(backend, bAt, C)];
+    const [m32, scale, shift] = [f32At(backend, meanAt, C), f32At(backend, scaleAt, C), f32At(backend, shiftAt, C)];
+    const [gv, bv, meanV, varV] = [f32(backend, gamma), f32(backend, beta), f32(backend, meanOut), f32(backend, varianceOut)];
+    for (let c = 0; c < C; c++) {
+      // d/rows corrects the float32 rounding of the mean the deviations were taken from.
+      const offset = d[c] / rows;
+      const mean = m32[c] + offset;
+      const variance = Math.max(0, dd[c] / rows - offset * offset);
+      const k = gv[c] / Math.sqrt(variance + epsilon);
+      scale[c] = k;
+      shift[c] = bv[c] - mean * k;
+      meanV[c] = mean;
+      varV[c] = variance;
+    }
+    simd.affine(px, scaleAt, shiftAt, addressOf(backend, y), rows, C);
+  });
   return [y, meanOut, varianceOut];
 }
 
@@ -71,81 +79,30 @@ function batchNormTrainingGrad({ inputs, backend, attrs }: KernelArgs): TensorIn
   const dx = backend.makeOutput(x.shape, 'float32');
   const dgammaOut = backend.makeOutput([C], 'float32');
   const dbetaOut = backend.makeOutput([C], 'float32');
-  const dyv = f32(backend, dy);
-  const xv = f32(backend, x);
-  const dxv = f32(backend, dx);
-  const gv = f32(backend, gamma);
-  const mv = f32(backend, mean);
-  const vv = f32(backend, variance);
-  const invstd = new Float64Array(C);
-  for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(vv[c] + epsilon);
-  const dbeta = new Float64Array(C);
-  const dyx = new Float64Array(C); // Σ dy·x, then Σ dy·(x - mean)
-  sumsPerChannel(dyv, xv, rows, C, dbeta, dyx);
-  for (let c = 0; c < C; c++) dyx[c] -= mv[c] * dbeta[c];
-  // dx = a·dy + b·x + d per channel (the formula above, expanded).
-  const a = new Float64Array(C);
-  const b = new Float64Array(C);
-  const d = new Float64Array(C);
-  const dgamma = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    dgamma[c] = dyx[c] * invstd[c];
-    a[c] = gv[c] * invstd[c];
-    b[c] = (-a[c] * invstd[c] * dgamma[c]) / rows;
-    d[c] = (-a[c] * dbeta[c]) / rows - b[c] * mv[c];
-  }
-  affinePerChannel(dxv, xv, b, dyv, a, d, C);
-  f32(backend, dgammaOut).set(dgamma);
-  f32(backend, dbetaOut).set(dbeta);
+  const simd = simdKernels(backend);
+  // Scratch: float64 Σdy and Σdy·(x − mean); float32 partial sums (2C), zeros, and the per-channel
+  // coefficients of dx = a·dy + b·x + d.
+  withScratch(backend, 2 * C, 6 * C, (sumsAt, f32Base) => {
+    const [dbetaAt, dyxAt] = [sumsAt, sumsAt + 8 * C];
+    const [partialAt, zerosAt, aAt, bAt, dAt] = [0, 2, 3, 4, 5].map((slot) => f32Base + slot * 4 * C);
+    simd.columnDots(addressOf(backend, dy), zerosAt, addressOf(backend, x), addressOf(backend, mean), rows, C, partialAt, dbetaAt, dyxAt);
+    const [dbeta, dyx] = [f64At(backend, dbetaAt, C), f64At(backend, dyxAt, C)];
+    const [a, b, d] = [f32At(backend, aAt, C), f32At(backend, bAt, C), f32At(backend, dAt, C)];
+    const [gv, mv, vv, dgamma, dbetaV] = [f32(backend, gamma), f32(backend, mean), f32(backend, variance), f32(backend, dgammaOut), f32(backend, dbetaOut)];
+    for (let c = 0; c < C; c++) {
+      const invstd = 1 / Math.sqrt(vv[c] + epsilon);
+      const dg = dyx[c] * invstd;
+      const ac = gv[c] * invstd;
+      const bc = (-ac * invstd * dg) / rows;
+      a[c] = ac;
+      b[c] = bc;
+      d[c] = (-ac * dbeta[c]) / rows - bc * mv[c];
+      dgamma[c] = dg;
+      dbetaV[c] = dbeta[c];
+    }
+    simd.affine2(addressOf(backend, dy), aAt, addressOf(backend, x), bAt, dAt, addressOf(backend, dx), rows, C);
+  });
   return [dx, dgammaOut, dbetaOut];
-}
-
-/**
- * sum[c] += u, dot[c] += u·v over the rows of two [rows, C] arrays, in float64. Four rows at a time:
- * this loop shape runs about twice as fast in V8 as one row at a time.
- */
-function sumsPerChannel(u: Float32Array, v: Float32Array, rows: number, C: number, sum: Float64Array, dot: Float64Array): void {
-  let r = 0;
-  let o = 0;
-  for (; r + 4 <= rows; r += 4, o += 4 * C) {
-    const o1 = o + C;
-    const o2 = o1 + C;
-    const o3 = o2 + C;
-    for (let c = 0; c < C; c++) {
-      const u0 = u[o + c];
-      const u1 = u[o1 + c];
-      const u2 = u[o2 + c];
-      const u3 = u[o3 + c];
-      sum[c] += u0 + u1 + (u2 + u3);
-      dot[c] += u0 * v[o + c] + u1 * v[o1 + c] + (u2 * v[o2 + c] + u3 * v[o3 + c]);
-    }
-  }
-  for (; r < rows; r++, o += C) {
-    for (let c = 0; c < C; c++) {
-      sum[c] += u[o + c];
-      dot[c] += u[o + c] * v[o + c];
-    }
-  }
-}
-
-/**
- * out = x·k[c] + w·kw[c] + offset[c] elementwise (the w term only when given), one flat loop with a
- * wrapping channel counter: in V8 about three times as fast as nested row and channel loops.
- */
-function affinePerChannel(out: Float32Array, x: Float32Array, k: Float64Array, w: Float32Array | undefined, kw: Float64Array | undefined, offset: Float64Array, C: number): void {
-  const n = out.length;
-  let c = 0;
-  if (w && kw) {
-    for (let i = 0; i < n; i++) {
-      out[i] = x[i] * k[c] + w[i] * kw[c] + offset[c];
-      if (++c === C) c = 0;
-    }
-    return;
-  }
-  for (let i = 0; i < n; i++) {
-    out[i] = x[i] * k[c] + offset[c];
-    if (++c === C) c = 0;
-  }
 }
 
 export const batchNormTrainingConfig = {

@@ -1,11 +1,13 @@
 /**
  * Conv2DBackpropInput for the wasm backend. The stock kernel is a plain C++ loop, several times
  * slower than XNNPACK. dx is a forward convolution of dy (zero-dilated by the strides, padded by
- * k-1-pad) with the filter flipped in space and its in/out channels swapped; that runs on the stock
- * XNNPACK Conv2D. Layouts or paddings it cannot express fall back to the stock kernel.
+ * k-1-pad) with the filter flipped in space and its in/out channels swapped; that runs on the
+ * direct SIMD convolution (conv2d.ts), which skips the padding instead of multiplying it.
+ * Layouts or paddings it cannot express fall back to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { conv2d, dispose, f32, runStock, view, type ExplicitPad, type KernelArgs, type TensorInfo } from './util.js';
+import { directConv2d } from './conv2d.js';
+import { dispose, f32, runStock, view, type KernelArgs, type TensorInfo } from './util.js';
 
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -58,8 +60,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
     }
     dyIn = dilated;
   }
-  const explicit: ExplicitPad = [[0, 0], [ptop, pbot], [pleft, pright], [0, 0]];
-  const out = conv2d(backend, dyIn, wf, [1, 1], explicit);
+  const out = directConv2d(backend, dyIn, wf, [1, 1], ptop, pleft, H, W);
   dispose(backend, wf);
   if (dilated) dispose(backend, dilated);
   return out;

@@ -1,13 +1,16 @@
 /**
  * Training kernels for the tfjs wasm backend: registers the gradient kernels the stock backend
  * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), faster replacements for hot ones on
- * the training path (Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
- * operands, Tile), and a fused training-mode batch normalisation with its gradient (used by the
- * BatchNormalization layer, src/model/batch-normalization.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
+ * the training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
+ * operands, Tile, Identity by reference), Relu's gradient as one kernel, and a fused training-mode
+ * batch normalisation with its gradient (used by the BatchNormalization layer,
+ * src/model/batch-normalization.ts). The elementwise and reduction work runs in convsweep's own
+ * SIMD module (simd.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
  * kernels these wrap); this module does not import it, so loading it never requires the package.
  */
 import * as tf from '@tensorflow/tfjs';
 import { captureStock } from './util.js';
+import { conv2dConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -15,12 +18,17 @@ import { sumConfig } from './sum.js';
 import { meanConfig } from './mean.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { tileConfig } from './tile.js';
+import { identityConfig } from './identity.js';
+import { RELU_GRAD, reluGradConfig, reluGradient } from './relu-grad.js';
 import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
+const OURS: tf.KernelConfig[] = [conv2dConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
-const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile'];
+const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity'];
+
+/** tfjs' own gradient of Relu, which ours falls back to on other backends. */
+let stockReluGradient: tf.GradConfig | undefined;
 
 /**
  * `skip`: kernel names to leave stock (for benchmarking and debugging; the env var
@@ -39,4 +47,8 @@ export function registerWasmTrainingKernels(skip: readonly string[] = (typeof pr
     tf.registerKernel({ ...cfg, setupFunc: existing?.setupFunc });
   }
   if (!skip.includes(BATCH_NORM_TRAINING) && !tf.getGradient(BATCH_NORM_TRAINING)) tf.registerGradient(batchNormTrainingGradient);
+  if (!skip.includes(RELU_GRAD) && !stockReluGradient) {
+    stockReluGradient = tf.getGradient('Relu');
+    tf.registerGradient(reluGradient(stockReluGradient));
+  }
 }

@@ -1,10 +1,11 @@
 /**
  * Shared by sum.ts and mean.ts: reduction of a float32 tensor over its leading axes (bias and batch
  * norm gradients, batch-norm moments: [N,H,W,C] reduced over N,H,W). The stock wasm Sum/Mean first
- * transpose the whole tensor to make the axes innermost; here rows go straight into per-column
- * float64 accumulators.
+ * transpose the whole tensor to make the axes innermost; here rows are summed in place by the SIMD
+ * column sums (simd.ts), float64 across blocks of rows.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addressOf, f64At, simdKernels, withScratch } from './simd.js';
 import { f32, type Backend, type TensorInfo } from './util.js';
 
 /** The number of leading axes reduced, or 0 when `axis` is not a proper prefix of x's axes. */
@@ -23,21 +24,14 @@ export function reduceLeading(backend: Backend, x: TensorInfo, k: number, keepDi
   for (let i = k; i < rank; i++) cols *= x.shape[i];
   const outShape = keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
   const out = backend.makeOutput(outShape, 'float32');
-  const xv = f32(backend, x);
-  const ov = f32(backend, out);
-  const acc = new Float64Array(cols);
-  let r = 0;
-  let off = 0;
-  for (; r + 4 <= rows; r += 4, off += 4 * cols) {
-    const o1 = off + cols;
-    const o2 = o1 + cols;
-    const o3 = o2 + cols;
-    for (let c = 0; c < cols; c++) acc[c] += xv[off + c] + xv[o1 + c] + (xv[o2 + c] + xv[o3 + c]);
-  }
-  for (; r < rows; r++, off += cols) {
-    for (let c = 0; c < cols; c++) acc[c] += xv[off + c];
-  }
-  if (scale !== null) for (let c = 0; c < cols; c++) acc[c] *= scale;
-  ov.set(acc);
+  // Scratch: the float64 totals, then float32 partial sums and a zero shift per column.
+  withScratch(backend, cols, 2 * cols, (totalAt, partialAt) => {
+    const zerosAt = partialAt + 4 * cols;
+    simdKernels(backend).columnSums(addressOf(backend, x), zerosAt, rows, cols, partialAt, totalAt);
+    const total = f64At(backend, totalAt, cols);
+    const ov = f32(backend, out);
+    if (scale === null) ov.set(total);
+    else for (let c = 0; c < cols; c++) ov[c] = total[c] * scale;
+  });
   return out;
 }

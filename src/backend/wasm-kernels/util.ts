@@ -47,16 +47,8 @@ export function view(t: TensorInfo, shape: number[]): TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
-export function transpose(backend: Backend, x: TensorInfo, perm: number[]): TensorInfo {
-  return runStock('Transpose', backend, { x }, { perm });
-}
 
-export type ExplicitPad = [[number, number], [number, number], [number, number], [number, number]];
 
-/** Stock XNNPACK-backed forward convolution, NHWC, filter [kh, kw, in, out]. */
-export function conv2d(backend: Backend, x: TensorInfo, filter: TensorInfo, strides: [number, number], pad: 'valid' | 'same' | ExplicitPad, dilations: [number, number] = [1, 1]): TensorInfo {
-  return runStock('Conv2D', backend, { x, filter }, { strides, pad, dataFormat: 'NHWC', dilations, dimRoundingMode: undefined });
-}
 
 /**
  * Transpose in JS over the heap (the stock wasm Transpose is a generic per-element loop, ~5 ns per
@@ -134,7 +126,3 @@ export function transposeJs(backend: Backend, x: TensorInfo, perm: number[]): Te
   return out;
 }
 
-/** Stock XNNPACK fully-connected matmul: a [M,K] x b [K,N] (b is packed as the weights). */
-export function matMul(backend: Backend, a: TensorInfo, b: TensorInfo): TensorInfo {
-  return runStock('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false });
-}

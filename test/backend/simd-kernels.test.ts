@@ -1,0 +1,140 @@
+/**
+ * convsweep's own SIMD module and the kernels on it, beyond the gradient comparisons of
+ * wasm-gradients.test.ts: the compiled module can be instantiated on the tfjs heap without touching
+ * it, and the kernels keep tfjs' exact semantics where a tolerance would hide a difference (NaN and
+ * −0 in relu's gradient, batch moments of data far from zero, Identity's sharing).
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.js';
+import { batchNormalization } from '../../src/model/batch-normalization.js';
+
+before(async () => {
+  registerWasmTrainingKernels();
+  tf.enableProdMode();
+  assert.ok(await tf.setBackend('wasm'));
+});
+
+/** Section ids and the import entries of a WebAssembly binary. */
+function sectionsOf(bytes: Uint8Array): { ids: number[]; imports: string[] } {
+  let at = 8; // magic and version
+  const leb = (): number => {
+    let result = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[at++];
+      result |= (b & 0x7f) << shift;
+      shift += 7;
+      if (!(b & 0x80)) return result >>> 0;
+    }
+  };
+  const name = (): string => {
+    const n = leb();
+    const s = new TextDecoder().decode(bytes.subarray(at, at + n));
+    at += n;
+    return s;
+  };
+  const ids: number[] = [];
+  const imports: string[] = [];
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = leb();
+    const end = at + size;
+    ids.push(id);
+    if (id === 2) {
+      const count = leb();
+      for (let i = 0; i < count; i++) {
+        const entry = `${name()}.${name()}`;
+        const kind = bytes[at++];
+        imports.push(`${entry}:${kind}`);
+        if (kind === 2) {
+          const flags = bytes[at++];
+          leb();
+          if (flags & 1) leb();
+        } else throw new Error(`unexpected import kind ${kind}`);
+      }
+    }
+    at = end;
+  }
+  return { ids, imports };
+}
+
+describe('the SIMD module', () => {
+  test('imports the backend memory and owns no memory, data or start function that could write into it', () => {
+    const bytes = new Uint8Array(readFileSync(new URL('../../src/backend/wasm-kernels/simd.wasm', import.meta.url)));
+    const { ids, imports } = sectionsOf(bytes);
+    assert.deepEqual(imports, ['env.memory:2']);
+    for (const [id, what] of [[5, 'memory'], [8, 'start'], [11, 'data'], [12, 'data count']] as const) {
+      assert.ok(!ids.includes(id), `simd.wasm has a ${what} section`);
+    }
+  });
+});
+
+describe('relu gradient', () => {
+  test('bit for bit what tfjs computes on cpu: NaN, −0, ±Infinity, odd length', async () => {
+    const special = [NaN, 0, -0, 1e-30, -1e-30, Infinity, -Infinity, 2.5, -2.5];
+    const n = 4 * 9 + 3; // a SIMD body and a scalar tail
+    const x = new Float32Array(n);
+    const dy = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = special[i % special.length];
+      dy[i] = special[(i * 5 + 2) % special.length];
+    }
+    const grad = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor(x), tf.tensor(dy)).dataSync() as Float32Array).slice();
+    await tf.setBackend('cpu');
+    const cpu = grad();
+    await tf.setBackend('wasm');
+    const profile = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.relu(t))(tf.tensor(x), tf.tensor(dy)));
+    assert.ok(profile.kernels.some((k) => k.name === 'ConvsweepReluGrad'), 'the one-pass kernel ran');
+    const wasm = grad();
+    for (let i = 0; i < n; i++) assert.ok(Object.is(wasm[i], cpu[i]), `element ${i}: x=${x[i]} dy=${dy[i]}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
+  });
+});
+
+describe('batch normalisation on data far from zero', () => {
+  test('moments about the mean: variance of 1e4 + N(0, 1) within 1e-4', async () => {
+    const shape = [64, 9, 9, 8];
+    const size = shape.reduce((a, b) => a * b, 1);
+    const x = new Float32Array(size);
+    let seed = 7;
+    for (let i = 0; i < size; i++) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      x[i] = 1e4 + (seed / 2147483648 - 0.5) * Math.sqrt(12);
+    }
+    // The exact moments of the float32 data, per channel, in float64.
+    const C = 8;
+    const mean = new Float64Array(C);
+    const variance = new Float64Array(C);
+    for (let i = 0; i < size; i++) mean[i % C] += x[i];
+    for (let c = 0; c < C; c++) mean[c] /= size / C;
+    for (let i = 0; i < size; i++) variance[i % C] += (x[i] - mean[i % C]) ** 2;
+    for (let c = 0; c < C; c++) variance[c] /= size / C;
+    const layer = batchNormalization({ momentum: 0, epsilon: 1e-3 });
+    tf.tidy(() => {
+      layer.apply(tf.tensor(x, shape), { training: true });
+    });
+    const [, , movingMean, movingVariance] = layer.getWeights().map((w) => w.dataSync());
+    for (let c = 0; c < C; c++) {
+      assert.ok(Math.abs(movingMean[c] - mean[c]) / mean[c] < 1e-6, `mean ${c}: ${movingMean[c]} vs ${mean[c]}`);
+      assert.ok(Math.abs(movingVariance[c] - variance[c]) / variance[c] < 1e-4, `variance ${c}: ${movingVariance[c]} vs ${variance[c]}`);
+    }
+    for (const w of layer.weights) w.dispose();
+  });
+});
+
+describe('Identity shares its input on wasm', () => {
+  test('a clone outlives its source, and the data is freed with the last of them', () => {
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const before = backend.numDataIds();
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const y = tf.clone(x);
+    assert.equal(backend.numDataIds(), before + 1, 'the clone holds no copy of its own');
+    x.dispose();
+    assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
+    y.dispose();
+    assert.equal(backend.numDataIds(), before);
+  });
+});
