@@ -4,7 +4,7 @@
  * from a trial's dispatch to its first training batch on a warm worker (target ≤ 1 s), and the
  * peak RSS the second worker adds with the dataset shared (target ≤ 150 MB).
  *
- *   npx tsc -p tsconfig.json && node dist/bench/sweep-scaling.js [--train-limit N] [--epochs N]
+ *   npm run build && node dist/bench/sweep-scaling.js [--train-limit N] [--epochs N] [--isolation process]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -34,8 +34,11 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+/** `--isolation process`: each trial in a child process of its own (the native backends' way), for comparison. */
+const isolation = process.argv.includes('--isolation') && process.argv[process.argv.indexOf('--isolation') + 1] === 'process' ? 'process' : 'thread';
+
 /** One configuration, in this process. */
-async function measure(workers: number, trainLimit: number, epochs: number): Promise<Measurement> {
+async function measure(workers: number, trainLimit: number, epochs: number, isolation: 'thread' | 'process'): Promise<Measurement> {
   const dir = await mkdtemp(join(tmpdir(), 'convsweep-bench-'));
   const sweepFile = join(dir, 'scaling.json');
   await writeFile(sweepFile, JSON.stringify({
@@ -58,6 +61,7 @@ async function measure(workers: number, trainLimit: number, epochs: number): Pro
     outDir: join(dir, 'out'),
     backend: 'wasm',
     workers,
+    isolation,
     listener: {
       onTrialStart: (trial) => {
         dispatched.set(trial.id, performance.now());
@@ -87,14 +91,14 @@ async function measure(workers: number, trainLimit: number, epochs: number): Pro
 const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
 
 if (process.argv.includes('--child')) {
-  const result = await measure(flag('workers', 1), flag('train-limit', 6000), flag('epochs', 2));
+  const result = await measure(flag('workers', 1), flag('train-limit', 6000), flag('epochs', 2), isolation);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   const trainLimit = flag('train-limit', 6000);
   const epochs = flag('epochs', 2);
   const results: Measurement[] = [];
   for (const workers of [1, 2]) {
-    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--workers', String(workers), '--train-limit', String(trainLimit), '--epochs', String(epochs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--workers', String(workers), '--train-limit', String(trainLimit), '--epochs', String(epochs), '--isolation', isolation], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (child.status !== 0) throw new Error(`the ${workers}-worker run failed with ${child.status}`);
     results.push(JSON.parse(child.stdout.trim().split('\n').pop()!));
   }
@@ -105,7 +109,7 @@ if (process.argv.includes('--child')) {
   const extraRss = two.peakRssMb - one.peakRssMb;
   const status = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   process.stdout.write(
-    `sweep: 4 trials of mnist-small, ${trainLimit} training images (10% validation), 1000 test images, ${epochs} epoch(s), wasm\n` +
+    `sweep: 4 trials of mnist-small, ${trainLimit} training images (10% validation), 1000 test images, ${epochs} epoch(s), wasm, trials in ${isolation === 'thread' ? 'pool threads' : 'child processes'}\n` +
       `1 worker:  ${one.seconds.toFixed(1)} s whole sweep, ${one.trialsSeconds.toFixed(1)} s of trials, peak RSS ${one.peakRssMb.toFixed(0)} MB, ${one.coresUsed.toFixed(2)} cores busy\n` +
       `2 workers: ${two.seconds.toFixed(1)} s whole sweep, ${two.trialsSeconds.toFixed(1)} s of trials, peak RSS ${two.peakRssMb.toFixed(0)} MB, ${two.coresUsed.toFixed(2)} cores busy\n` +
       `speed-up 2 vs 1 worker, whole sweep: ${speedUp.toFixed(2)}x (target >= 1.7: ${status(speedUp >= 1.7)}); trials alone: ${trialsSpeedUp.toFixed(2)}x\n` +

@@ -24,7 +24,9 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, shape: ImageShape
     const end = Math.min(set.count, start + EVAL_BATCH);
     const [batchLoss, batchCorrect, classesOut] = tf.tidy(() => {
       const { xs, ys } = maker.make(start, end);
-      const p = model.predict(xs) as tf.Tensor;
+      // One forward pass over the whole batch: predict's default batch of 32 would slice it into
+      // 32-image pieces, and each slice on wasm copies the whole batch out of the heap first.
+      const p = model.predict(xs, { batchSize: end - start }) as tf.Tensor;
       return [lossFn(ys, p).sum().dataSync()[0], countCorrect(ys, p, indices).dataSync()[0], p.argMax(-1).dataSync()] as const;
     });
     lossSum += batchLoss;

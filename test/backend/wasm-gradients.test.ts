@@ -400,7 +400,7 @@ describe('dense and losses match cpu', () => {
   });
 });
 
-describe('replaced forward kernels (Sum, Mean, Tile, BatchMatMul) match cpu', () => {
+describe('replaced forward kernels (Sum, Mean, Tile, BatchMatMul, Slice) match cpu', () => {
   const reductions: { shape: number[]; axis: number[]; keepDims: boolean }[] = [
     { shape: [4, 5, 5, 6], axis: [0, 1, 2], keepDims: false },
     { shape: [4, 5, 5, 6], axis: [0, 1, 2], keepDims: true },
@@ -423,14 +423,26 @@ describe('replaced forward kernels (Sum, Mean, Tile, BatchMatMul) match cpu', ()
       await compareGrads(label, (rng) => ({ inputs: [rand(shape, rng)] }), (x) => tf.tile(x, reps));
     });
   }
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
-    const label = `matMul transposeA=${ta} transposeB=${tb}`;
+  // [m, k] x [k, n]: odd sizes, and sizes that fill the direct kernels' register blocks.
+  for (const [m, k, n] of [[17, 33, 9], [70, 40, 37]]) {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]]) {
+      const label = `matMul [${m},${k}]x[${k},${n}] transposeA=${ta} transposeB=${tb}`;
+      test(label, async () => {
+        await compareGrads(
+          label,
+          (rng) => ({ inputs: [rand(ta ? [k, m] : [m, k], rng), rand(tb ? [n, k] : [k, n], rng)] }),
+          (a, b) => tf.matMul(a, b, ta, tb),
+        );
+      });
+    }
+  }
+  for (const [label, begin, size] of [
+    ['slice along the first axis', [3, 0, 0, 0], [4, -1, -1, -1]],
+    ['slice of rows within one image', [2, 1, 0, 0], [1, 3, -1, -1]],
+    ['strided (non-contiguous) slice', [1, 1, 2, 1], [2, 3, 2, 2]],
+  ] as [string, number[], number[]][]) {
     test(label, async () => {
-      await compareGrads(
-        label,
-        (rng) => ({ inputs: [rand(ta ? [33, 17] : [17, 33], rng), rand(tb ? [9, 33] : [33, 9], rng)] }),
-        (a, b) => tf.matMul(a, b, ta, tb),
-      );
+      await compareGrads(label, (rng) => ({ inputs: [rand([9, 5, 4, 3], rng)] }), (x) => tf.slice(x, begin, size));
     });
   }
   test('batched matMul with transposes (stock path)', async () => {

@@ -2,7 +2,7 @@
  * Training kernels for the tfjs wasm backend: registers the gradient kernels the stock backend
  * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), faster replacements for hot ones on
  * the training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
- * operands, Tile, Identity by reference), Relu's gradient as one kernel, and a fused training-mode
+ * operands, Tile, Identity by reference, Slice without a copy of its input), Relu's gradient as one kernel, and a fused training-mode
  * batch normalisation with its gradient (used by the BatchNormalization layer,
  * src/model/batch-normalization.ts). The elementwise and reduction work runs in convsweep's own
  * SIMD module (simd.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
@@ -19,13 +19,14 @@ import { meanConfig } from './mean.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { tileConfig } from './tile.js';
 import { identityConfig } from './identity.js';
+import { sliceConfig } from './slice.js';
 import { RELU_GRAD, reluGradConfig, reluGradient } from './relu-grad.js';
 import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2dConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
+const OURS: tf.KernelConfig[] = [conv2dConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
-const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity'];
+const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity', 'Slice'];
 
 /** tfjs' own gradient of Relu, which ours falls back to on other backends. */
 let stockReluGradient: tf.GradConfig | undefined;
