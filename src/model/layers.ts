@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationName, IntOrPair, Layer, Regularizer } from '../config/types.generated.js';
 import { batchNormalization } from './batch-normalization.js';
+import { conv2d } from './conv2d.js';
 
 type TfActivation = 'linear' | 'relu' | 'relu6' | 'elu' | 'selu' | 'sigmoid' | 'hardSigmoid' | 'tanh' | 'softmax' | 'softplus' | 'softsign' | 'swish';
 type TfInitializer = 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal' | 'leCunUniform' | 'leCunNormal' | 'randomNormal' | 'randomUniform' | 'truncatedNormal' | 'zeros' | 'ones';
@@ -55,7 +56,7 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
   const common = { name, ...(inputShape ? { inputShape } : {}) };
   switch (layer.type) {
     case 'Conv2D':
-      return tf.layers.conv2d({
+      return conv2d({
         ...common,
         filters: layer.filters,
         kernelSize: pair(layer.kernel_size)!,

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.js';
 import { batchNormalization } from '../../src/model/batch-normalization.js';
+import { conv2d } from '../../src/model/conv2d.js';
 
 before(async () => {
   registerWasmTrainingKernels();
@@ -136,5 +137,81 @@ describe('Identity shares its input on wasm', () => {
     assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3, 4]);
     y.dispose();
     assert.equal(backend.numDataIds(), before);
+  });
+});
+
+describe('the Conv2D layer fuses bias and relu into its convolution while training on wasm', () => {
+  type Args = Parameters<typeof conv2d>[0];
+  const cases: { label: string; args: Args; shape: number[] }[] = [
+    { label: 'relu, valid, 64 filters', args: { filters: 64, kernelSize: 3, activation: 'relu' }, shape: [6, 13, 13, 1] },
+    { label: 'relu, same, stride 2, 37 filters', args: { filters: 37, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, shape: [3, 11, 9, 4] },
+    { label: 'no activation, 5x5, 8 filters', args: { filters: 8, kernelSize: 5, activation: 'linear' }, shape: [2, 9, 9, 3] },
+  ];
+  /** Output, dx, dkernel and dbias of sum(layer(x) · dy), all while gradients are recorded (training). */
+  function run(make: (args: Args) => tf.layers.Layer, args: Args, x: Float32Array, shape: number[], dyData: Float32Array, weights: Float32Array[]): Float32Array[] {
+    return tf.tidy(() => {
+      const layer = make(args);
+      layer.build(shape);
+      layer.setWeights(layer.getWeights().map((w, i) => tf.tensor(weights[i], w.shape)));
+      const xt = tf.tensor(x, shape);
+      const vars = layer.trainableWeights.map((v) => v.read() as tf.Variable);
+      let output: tf.Tensor | undefined;
+      const f = (input: tf.Tensor) => {
+        const y = layer.apply(input, { training: true }) as tf.Tensor;
+        output ??= tf.keep(y.clone());
+        return tf.sum(tf.mul(y, tf.tensor(dyData, y.shape))) as tf.Scalar;
+      };
+      const dx = tf.grad(f)(xt);
+      const { grads } = tf.variableGrads(() => f(xt), vars);
+      const out = [output!, dx, ...vars.map((v) => grads[v.name])].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      for (const v of layer.weights) v.dispose();
+      return out;
+    });
+  }
+  const names = ['output', 'dx', 'dkernel', 'dbias'];
+  for (const { label, args, shape } of cases) {
+    test(`${label}: matches tfjs-layers on cpu${args.activation === 'relu' ? ', and its unfused path on wasm bit for bit' : ''}`, async () => {
+      let seed = 3;
+      const random = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 2);
+      const probe = conv2d(args);
+      probe.build(shape);
+      const weights = probe.getWeights().map((w) => random(w.size));
+      const outSize = (probe.computeOutputShape(shape) as number[]).reduce((p, q) => p * q, 1);
+      for (const w of probe.weights) w.dispose();
+      const x = random(shape.reduce((p, q) => p * q, 1));
+      const dy = random(outSize);
+      await tf.setBackend('cpu');
+      const cpu = run((a) => tf.layers.conv2d(a), args, x, shape, dy, weights);
+      await tf.setBackend('wasm');
+      const ours = run(conv2d, args, x, shape, dy, weights);
+      for (let i = 0; i < cpu.length; i++) {
+        let diff = 0;
+        let scale = 0;
+        for (let k = 0; k < cpu[i].length; k++) {
+          diff = Math.max(diff, Math.abs(ours[i][k] - cpu[i][k]));
+          scale = Math.max(scale, Math.abs(cpu[i][k]));
+        }
+        assert.ok(diff / Math.max(1e-6, scale) <= 1e-4, `${names[i]}: relative error ${diff / scale} against cpu`);
+      }
+      if (args.activation !== 'relu') return; // tfjs fuses a linear convolution itself (XNNPACK), with other rounding
+      const unfused = run((a) => tf.layers.conv2d(a), args, x, shape, dy, weights);
+      for (let i = 0; i < unfused.length; i++) {
+        const differing = ours[i].findIndex((v, k) => v !== unfused[i][k] && !(Number.isNaN(v) && Number.isNaN(unfused[i][k])));
+        assert.equal(differing, -1, `${names[i]} differs at ${differing}: ${ours[i][differing]} vs ${unfused[i][differing]}`);
+      }
+    });
+  }
+  test('the fused kernel is what the layer runs (profiled), and not without training', async () => {
+    await tf.setBackend('wasm');
+    const layer = conv2d({ filters: 8, kernelSize: 3, activation: 'relu' });
+    const x = tf.randomNormal([2, 7, 7, 3]);
+    const training = await tf.profile(() => tf.grad((t: tf.Tensor) => tf.sum(layer.apply(t, { training: true }) as tf.Tensor))(x));
+    const trainingNames = training.kernels.map((k) => k.name);
+    assert.ok(trainingNames.includes('ConvsweepConv2DBiasActivation'), trainingNames.join(', '));
+    assert.ok(!trainingNames.includes('Relu') && !trainingNames.includes('Add'), trainingNames.join(', '));
+    const inference = await tf.profile(() => layer.apply(x) as tf.Tensor);
+    assert.ok(!inference.kernels.some((k) => k.name === 'ConvsweepConv2DBiasActivation'), "inference runs tfjs-layers' own path");
+    for (const v of layer.weights) v.dispose();
+    x.dispose();
   });
 });

@@ -33,7 +33,7 @@ export function batchMatMul(args: KernelArgs): TensorInfo {
   }
   const filter = transposeB ? transposeJs(backend, view(b, [b0, b1]), [1, 0]) : b; // [a1, n]
   // out[r, j] = Σ_k a[r, k] · filter[k, j]: a 1×1 convolution over a0 "pixels".
-  simd.conv2d(addressOf(backend, a), addressOf(backend, filter), addressOf(backend, out), 1, 1, a0, a1, 1, a0, n, 1, 1, 1, 1, 0, 0);
+  simd.conv2d(addressOf(backend, a), addressOf(backend, filter), addressOf(backend, out), 1, 1, a0, a1, 1, a0, n, 1, 1, 1, 1, 0, 0, 0, 0);
   if (transposeB) dispose(backend, filter);
   return out;
 }

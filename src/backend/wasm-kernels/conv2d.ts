@@ -9,15 +9,22 @@ import * as tf from '@tensorflow/tfjs';
 import { addressOf, simdKernels } from './simd.js';
 import { runStock, type Backend, type KernelArgs, type TensorInfo } from './util.js';
 
+/** What follows the sum in the same kernel: + bias (one per filter), then relu. */
+export interface Epilogue {
+  bias?: TensorInfo;
+  relu?: boolean;
+}
+
 /**
  * y = x ⊛ filter (NHWC, filter [kh,kw,C,F], no dilation) into a new [N,outH,outW,F] tensor, the
  * padding given by its top and left rows (the output size implies the rest).
  */
-export function directConv2d(backend: Backend, x: TensorInfo, filter: TensorInfo, strides: [number, number], padTop: number, padLeft: number, outH: number, outW: number): TensorInfo {
+export function directConv2d(backend: Backend, x: TensorInfo, filter: TensorInfo, strides: [number, number], padTop: number, padLeft: number, outH: number, outW: number, epilogue: Epilogue = {}): TensorInfo {
   const [N, H, W, C] = x.shape;
   const [kh, kw, , F] = filter.shape;
   const y = backend.makeOutput([N, outH, outW, F], 'float32');
-  simdKernels(backend).conv2d(addressOf(backend, x), addressOf(backend, filter), addressOf(backend, y), N, H, W, C, outH, outW, F, kh, kw, strides[0], strides[1], padTop, padLeft);
+  const bias = epilogue.bias ? addressOf(backend, epilogue.bias) : 0;
+  simdKernels(backend).conv2d(addressOf(backend, x), addressOf(backend, filter), addressOf(backend, y), N, H, W, C, outH, outW, F, kh, kw, strides[0], strides[1], padTop, padLeft, bias, epilogue.relu ? 1 : 0);
   return y;
 }
 

@@ -1,16 +1,18 @@
 /**
- * Training kernels for the tfjs wasm backend: registers the gradient kernels the stock backend
- * lacks (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad), faster replacements for hot ones on
- * the training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul with transposed
- * operands, Tile, Identity by reference, Slice without a copy of its input), Relu's gradient as one kernel, and a fused training-mode
- * batch normalisation with its gradient (used by the BatchNormalization layer,
- * src/model/batch-normalization.ts). The elementwise and reduction work runs in convsweep's own
- * SIMD module (simd.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
+ * Training kernels for the tfjs wasm backend: the gradient kernels the stock backend lacks
+ * (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad); faster replacements for hot ones on the
+ * training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul, Tile,
+ * Identity by reference, Slice without a copy of its input); Relu's gradient as one kernel; and
+ * two fused training kernels with their gradients, a convolution with its bias and relu (used by
+ * the Conv2D layer, src/model/conv2d.ts) and batch normalisation (used by the BatchNormalization
+ * layer, src/model/batch-normalization.ts). The heavy work runs in convsweep's own SIMD module
+ * (simd.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
  * kernels these wrap); this module does not import it, so loading it never requires the package.
  */
 import * as tf from '@tensorflow/tfjs';
 import { captureStock } from './util.js';
 import { conv2dConfig } from './conv2d.js';
+import { CONV2D_BIAS_ACTIVATION, conv2dBiasActivationConfig, conv2dBiasActivationGradient } from './conv2d-bias-activation.js';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
@@ -23,7 +25,7 @@ import { sliceConfig } from './slice.js';
 import { RELU_GRAD, reluGradConfig, reluGradient } from './relu-grad.js';
 import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2dConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
+const OURS: tf.KernelConfig[] = [conv2dConfig, conv2dBiasActivationConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
 const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity', 'Slice'];
@@ -48,6 +50,7 @@ export function registerWasmTrainingKernels(skip: readonly string[] = (typeof pr
     tf.registerKernel({ ...cfg, setupFunc: existing?.setupFunc });
   }
   if (!skip.includes(BATCH_NORM_TRAINING) && !tf.getGradient(BATCH_NORM_TRAINING)) tf.registerGradient(batchNormTrainingGradient);
+  if (!skip.includes(CONV2D_BIAS_ACTIVATION) && !tf.getGradient(CONV2D_BIAS_ACTIVATION)) tf.registerGradient(conv2dBiasActivationGradient);
   if (!skip.includes(RELU_GRAD) && !stockReluGradient) {
     stockReluGradient = tf.getGradient('Relu');
     tf.registerGradient(reluGradient(stockReluGradient));

@@ -15,7 +15,7 @@ export interface SimdKernels {
   affine(x: number, k: number, o: number, out: number, rows: number, cols: number): void;
   affine2(x: number, kx: number, w: number, kw: number, o: number, out: number, rows: number, cols: number): void;
   reluGrad(dy: number, x: number, dx: number, n: number): void;
-  conv2d(x: number, w: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  conv2d(x: number, w: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, bias: number, relu: number): void;
   conv2dFilterGrad(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
   maxPoolGrad(x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, fh: number, fw: number, sh: number, sw: number, pt: number, pl: number): void;
 }

@@ -9,11 +9,13 @@
  * XNNPACK's convolution, which the stock backend runs, pays for packing its filter on every call
  * and for few input channels (an MNIST net's first layer: C = 1) works far below this speed.
  * The input gradient of a stride-1 convolution is this same kernel on dy with the filter flipped.
+ *
+ * Optionally, as the stock FusedConv2D: + bias[f] (`bias` not 0), then relu (`relu` not 0).
  */
 
-import { madd, store8, storePairs } from './vector';
+import { epilogue, epilogue1, madd, store8, storePairs } from './vector';
 
-export function conv2d(x: usize, w: usize, y: usize, N: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, F: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32): void {
+export function conv2d(x: usize, w: usize, y: usize, N: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, F: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, bias: usize, relu: bool): void {
   const cBytes = (<usize>C) << 2;
   const fBytes = (<usize>F) << 2;
   const tapBytes = <usize>C * fBytes;
@@ -30,12 +32,12 @@ export function conv2d(x: usize, w: usize, y: usize, N: i32, H: i32, W: i32, C: 
         const q0 = j * sw - pl;
         if (j + 4 <= Wo && q0 >= 0 && (j + 3) * sw - pl + kw <= W) {
           // Four output pixels whose windows lie wholly inside the image's columns.
-          fourPixels(xRow + <usize>q0 * cBytes, w, yAt, C, F, W, kw, aMin, aMax, cBytes, fBytes, tapBytes, xColStep);
+          fourPixels(xRow + <usize>q0 * cBytes, w, yAt, C, F, W, kw, aMin, aMax, cBytes, fBytes, tapBytes, xColStep, bias, relu);
           j += 4;
           yAt += 4 * fBytes;
           continue;
         }
-        onePixel(xRow + <usize>q0 * cBytes, w, yAt, C, F, W, kw, aMin, aMax, max(0, -q0), min(kw, W - q0), cBytes, fBytes, tapBytes);
+        onePixel(xRow + <usize>q0 * cBytes, w, yAt, C, F, W, kw, aMin, aMax, max(0, -q0), min(kw, W - q0), cBytes, fBytes, tapBytes, bias, relu);
         j++;
         yAt += fBytes;
       }
@@ -47,7 +49,7 @@ export function conv2d(x: usize, w: usize, y: usize, N: i32, H: i32, W: i32, C: 
  * Four pixels side by side (input columns xColStep apart) × 8 filters in eight accumulators: per
  * input value, four broadcasts and two filter loads feed eight multiply-adds.
  */
-function fourPixels(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw: i32, aMin: i32, aMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize, xColStep: usize): void {
+function fourPixels(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw: i32, aMin: i32, aMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize, xColStep: usize, bias: usize, relu: bool): void {
   const rowBytes = <usize>W * cBytes;
   let f: usize = 0;
   for (; f + 32 <= fBytes; f += 32) {
@@ -75,16 +77,16 @@ function fourPixels(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw:
         }
       }
     }
-    const o = yAt + f;
-    storePairs(o, fBytes, p0a, p0b, p1a, p1b, p2a, p2b, p3a, p3b);
+    const fb = f + 16;
+    storePairs(yAt + f, fBytes, epilogue(p0a, bias, f, relu), epilogue(p0b, bias, fb, relu), epilogue(p1a, bias, f, relu), epilogue(p1b, bias, fb, relu), epilogue(p2a, bias, f, relu), epilogue(p2b, bias, fb, relu), epilogue(p3a, bias, f, relu), epilogue(p3b, bias, fb, relu));
   }
   if (f < fBytes) {
-    for (let p = 0; p < 4; p++) narrowFilters(x0 + <usize>p * xColStep, w, yAt + <usize>p * fBytes, f, C, W, kw, aMin, aMax, 0, kw, cBytes, fBytes, tapBytes);
+    for (let p = 0; p < 4; p++) narrowFilters(x0 + <usize>p * xColStep, w, yAt + <usize>p * fBytes, f, C, W, kw, aMin, aMax, 0, kw, cBytes, fBytes, tapBytes, bias, relu);
   }
 }
 
 /** One pixel (its window's columns bMin..bMax inside the image), 32 filters at a time. */
-function onePixel(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw: i32, aMin: i32, aMax: i32, bMin: i32, bMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize): void {
+function onePixel(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw: i32, aMin: i32, aMax: i32, bMin: i32, bMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize, bias: usize, relu: bool): void {
   const rowBytes = <usize>W * cBytes;
   let f: usize = 0;
   for (; f + 128 <= fBytes; f += 128) {
@@ -107,14 +109,13 @@ function onePixel(x0: usize, w: usize, yAt: usize, C: i32, F: i32, W: i32, kw: i
         }
       }
     }
-    const out = yAt + f;
-    store8(out, a0, a1, a2, a3, a4, a5, a6, a7);
+    store8(yAt + f, epilogue(a0, bias, f, relu), epilogue(a1, bias, f + 16, relu), epilogue(a2, bias, f + 32, relu), epilogue(a3, bias, f + 48, relu), epilogue(a4, bias, f + 64, relu), epilogue(a5, bias, f + 80, relu), epilogue(a6, bias, f + 96, relu), epilogue(a7, bias, f + 112, relu));
   }
-  narrowFilters(x0, w, yAt, f, C, W, kw, aMin, aMax, bMin, bMax, cBytes, fBytes, tapBytes);
+  narrowFilters(x0, w, yAt, f, C, W, kw, aMin, aMax, bMin, bMax, cBytes, fBytes, tapBytes, bias, relu);
 }
 
 /** Filters f..F of one pixel: 4 at a time, then one. */
-function narrowFilters(x0: usize, w: usize, yAt: usize, f: usize, C: i32, W: i32, kw: i32, aMin: i32, aMax: i32, bMin: i32, bMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize): void {
+function narrowFilters(x0: usize, w: usize, yAt: usize, f: usize, C: i32, W: i32, kw: i32, aMin: i32, aMax: i32, bMin: i32, bMax: i32, cBytes: usize, fBytes: usize, tapBytes: usize, bias: usize, relu: bool): void {
   const rowBytes = <usize>W * cBytes;
   for (; f + 16 <= fBytes; f += 16) {
     let acc = f32x4.splat(0);
@@ -126,7 +127,7 @@ function narrowFilters(x0: usize, w: usize, yAt: usize, f: usize, C: i32, W: i32
         for (; xp < xEnd; xp += 4, wp += fBytes) acc = madd(acc, v128.load32_splat(xp), v128.load(wp));
       }
     }
-    v128.store(yAt + f, acc);
+    v128.store(yAt + f, epilogue(acc, bias, f, relu));
   }
   for (; f < fBytes; f += 4) {
     let acc: f32 = 0;
@@ -138,6 +139,6 @@ function narrowFilters(x0: usize, w: usize, yAt: usize, f: usize, C: i32, W: i32
         for (; xp < xEnd; xp += 4, wp += fBytes) acc += load<f32>(xp) * load<f32>(wp);
       }
     }
-    store<f32>(yAt + f, acc);
+    store<f32>(yAt + f, epilogue1(acc, bias, f, relu));
   }
 }

@@ -28,3 +28,17 @@
   v128.store(at + 3 * stride, v3a);
   v128.store(at + 3 * stride, v3b, 16);
 }
+
+/**
+ * A convolution's epilogue: + bias (when `bias` is not 0, one float32 per filter at bias + f),
+ * then relu (when `relu`). The bias is added to the finished sum, as a separate Add kernel would.
+ */
+@inline export function epilogue(acc: v128, bias: usize, f: usize, relu: bool): v128 {
+  if (bias) acc = f32x4.add(acc, v128.load(bias + f));
+  return relu ? f32x4.max(acc, f32x4.splat(0)) : acc;
+}
+
+@inline export function epilogue1(acc: f32, bias: usize, f: usize, relu: bool): f32 {
+  if (bias) acc += load<f32>(bias + f);
+  return relu ? max<f32>(acc, 0) : acc;
+}
