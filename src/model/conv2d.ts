@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CONV2D_BIAS_ACTIVATION, type Conv2DBiasActivationAttrs } from '../backend/wasm-kernels/conv2d-bias-activation.js';
+import { RELU_GRAD } from '../backend/wasm-kernels/relu-grad.js';
 
 type LayerArgs = Parameters<typeof tf.layers.conv2d>[0];
 
@@ -24,8 +25,9 @@ interface Conv2DState {
   activation: { getClassName(): string };
 }
 
+/** The fused kernel, and relu's gradient kernel that its gradient runs (each can be left out: CONVSWEEP_WASM_KERNELS_SKIP). */
 function fusedAvailable(): boolean {
-  return tf.getBackend() === 'wasm' && tf.getKernel(CONV2D_BIAS_ACTIVATION, 'wasm') !== undefined;
+  return tf.getBackend() === 'wasm' && tf.getKernel(CONV2D_BIAS_ACTIVATION, 'wasm') !== undefined && tf.getKernel(RELU_GRAD, 'wasm') !== undefined;
 }
 
 export class Conv2DLayer extends TfConv2D {

@@ -1,6 +1,7 @@
 /** The config's optimizer (a name or a settings object, Keras defaults) → a tfjs optimizer. */
 import * as tf from '@tensorflow/tfjs';
 import type { OptimizerName, OptimizerSettings } from '../config/types.generated.js';
+import { AdamOptimizer } from './adam-optimizer.js';
 
 /**
  * Keras' defaults, applied here rather than filled in by the schema (ajv fills no defaults inside the
@@ -21,7 +22,7 @@ export function createOptimizer(spec: OptimizerName | OptimizerSettings, learnin
     case 'Adam':
     case 'adam': {
       const d = KERAS_DEFAULTS.adam;
-      return tf.train.adam(learningRate, settings.beta_1 ?? d.beta_1, settings.beta_2 ?? d.beta_2, settings.epsilon ?? d.epsilon);
+      return new AdamOptimizer(learningRate, settings.beta_1 ?? d.beta_1, settings.beta_2 ?? d.beta_2, settings.epsilon ?? d.epsilon);
     }
     case 'SGD':
     case 'sgd': {

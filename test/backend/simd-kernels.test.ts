@@ -12,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.js';
 import { batchNormalization } from '../../src/model/batch-normalization.js';
 import { conv2d } from '../../src/model/conv2d.js';
+import { createOptimizer } from '../../src/train/optimizer.js';
 
 before(async () => {
   registerWasmTrainingKernels();
@@ -114,15 +115,37 @@ describe('batch normalisation on data far from zero', () => {
     for (let i = 0; i < size; i++) variance[i % C] += (x[i] - mean[i % C]) ** 2;
     for (let c = 0; c < C; c++) variance[c] /= size / C;
     const layer = batchNormalization({ momentum: 0, epsilon: 1e-3 });
-    tf.tidy(() => {
-      layer.apply(tf.tensor(x, shape), { training: true });
-    });
+    const y = tf.tidy(() => (layer.apply(tf.tensor(x, shape), { training: true }) as tf.Tensor).dataSync());
     const [, , movingMean, movingVariance] = layer.getWeights().map((w) => w.dataSync());
     for (let c = 0; c < C; c++) {
       assert.ok(Math.abs(movingMean[c] - mean[c]) / mean[c] < 1e-6, `mean ${c}: ${movingMean[c]} vs ${mean[c]}`);
       assert.ok(Math.abs(movingVariance[c] - variance[c]) / variance[c] < 1e-4, `variance ${c}: ${movingVariance[c]} vs ${variance[c]}`);
     }
+    // The normalised output (γ = 1, β = 0) of data whose mean is 1e4 times its spread.
+    let worst = 0;
+    for (let i = 0; i < size; i++) worst = Math.max(worst, Math.abs(y[i] - (x[i] - mean[i % C]) / Math.sqrt(variance[i % C] + 1e-3)));
+    assert.ok(worst < 1e-4, `normalised output off by ${worst}`);
     for (const w of layer.weights) w.dispose();
+  });
+});
+
+describe('max pooling gradient with NaN', () => {
+  test('a NaN anywhere in a 2x2 window is passed over as on cpu, four channels at a time or one', async () => {
+    // Windows (channels innermost) with NaN first, in the middle, everywhere, and −Infinity.
+    const windows = [[NaN, 1, 2, 3], [4, NaN, 2, 1], [NaN, NaN, NaN, NaN], [-Infinity, NaN, -Infinity, -Infinity], [NaN, -2, -1, -3], [1, 1, NaN, 1]];
+    for (const C of [4, 3]) {
+      const n = windows.length;
+      const x = new Float32Array(n * 4 * C);
+      for (let w = 0; w < n; w++) for (let p = 0; p < 4; p++) for (let c = 0; c < C; c++) x[(w * 4 + [0, 1, 2, 3][p]) * C + c] = windows[w][(p + c) % 4];
+      // Each window its own image: [n, 2, 2, C], pixel order (0,0) (0,1) (1,0) (1,1).
+      const dy = Float32Array.from({ length: n * C }, (_, i) => i + 1);
+      const grad = () => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'))(tf.tensor(x, [n, 2, 2, C]), tf.tensor(dy, [n, 1, 1, C])).dataSync() as Float32Array).slice();
+      await tf.setBackend('cpu');
+      const cpu = grad();
+      await tf.setBackend('wasm');
+      const wasm = grad();
+      for (let i = 0; i < cpu.length; i++) assert.ok(Object.is(wasm[i], cpu[i]) || (wasm[i] === 0 && cpu[i] === 0), `C=${C} element ${i}: wasm ${wasm[i]}, cpu ${cpu[i]}`);
+    }
   });
 });
 
@@ -213,5 +236,38 @@ describe('the Conv2D layer fuses bias and relu into its convolution while traini
     assert.ok(!inference.kernels.some((k) => k.name === 'ConvsweepConv2DBiasActivation'), "inference runs tfjs-layers' own path");
     for (const v of layer.weights) v.dispose();
     x.dispose();
+  });
+});
+
+describe("Adam's one-kernel step", () => {
+  test("gives tfjs' Adam's weights and moments bit for bit over steps, in one kernel a variable", async () => {
+    await tf.setBackend('wasm');
+    const shapes = [[3, 3, 1, 37], [37], [129, 10], [1]];
+    let seed = 11;
+    const random = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 2);
+    const initial = shapes.map((s) => random(s.reduce((a, b) => a * b, 1)));
+    const gradients = [0, 1, 2].map(() => shapes.map((s) => random(s.reduce((a, b) => a * b, 1))));
+    /** Weights and moments after three steps, and the kernels of a fourth. */
+    const train = async (optimizer: tf.Optimizer, tag: string): Promise<{ arrays: Float32Array[]; kernels: string[] }> => {
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(initial[i], s), true, `${tag}-${i}`));
+      const apply = (step: Float32Array[]) => tf.tidy(() => optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, tf.tensor(step[i], shapes[i])]))));
+      for (const step of gradients) apply(step);
+      const state = optimizer as unknown as { accumulatedFirstMoment: { variable: tf.Variable }[]; accumulatedSecondMoment: { variable: tf.Variable }[] };
+      const moments = [...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((m) => m.variable);
+      const arrays = [...vars, ...moments].map((t) => Float32Array.from(t.dataSync() as Float32Array));
+      const profile = await tf.profile(() => apply(gradients[0]));
+      tf.dispose(vars);
+      optimizer.dispose();
+      return { arrays, kernels: profile.kernels.map((k) => k.name) };
+    };
+    const ours = await train(createOptimizer('Adam', 0.01), 'ours');
+    const stock = await train(tf.train.adam(0.01, 0.9, 0.999, 1e-7), 'stock');
+    assert.equal(ours.arrays.length, stock.arrays.length);
+    for (let i = 0; i < ours.arrays.length; i++) {
+      const differing = ours.arrays[i].findIndex((v, k) => v !== stock.arrays[i][k]);
+      assert.equal(differing, -1, `array ${i} differs at ${differing}: ${ours.arrays[i][differing]} vs ${stock.arrays[i][differing]}`);
+    }
+    assert.equal(ours.kernels.filter((k) => k === 'ConvsweepAdamStep').length, shapes.length, ours.kernels.join(', '));
+    assert.ok(stock.kernels.length > 10 * shapes.length, `tfjs' own Adam: ${stock.kernels.length} kernels`);
   });
 });

@@ -11,6 +11,8 @@
  *   y = gamma (x - mean) / sqrt(variance + epsilon) + beta
  *   dbeta = Σ dy,  dgamma = Σ dy·x̂  with x̂ = (x - mean)·invstd
  *   dx = gamma·invstd · (dy - dbeta/rows - x̂·dgamma/rows)
+ * every product taken of x − mean, never of x and mean apart (which would cancel for data far
+ * from zero).
  * The kernel also returns mean and variance, which the layer uses for its moving averages; no
  * gradient flows through them (as in tfjs-layers, where they feed only those averages).
  */
@@ -58,15 +60,14 @@ function batchNormTraining({ inputs, backend, attrs }: KernelArgs): TensorInfo[]
     for (let c = 0; c < C; c++) {
       // d/rows corrects the float32 rounding of the mean the deviations were taken from.
       const offset = d[c] / rows;
-      const mean = m32[c] + offset;
       const variance = Math.max(0, dd[c] / rows - offset * offset);
       const k = gv[c] / Math.sqrt(variance + epsilon);
       scale[c] = k;
-      shift[c] = bv[c] - mean * k;
-      meanV[c] = mean;
+      shift[c] = bv[c] - offset * k; // y = (x − m32)·k + β − offset·k = (x − mean)·k + β
+      meanV[c] = m32[c] + offset;
       varV[c] = variance;
     }
-    simd.affine(px, scaleAt, shiftAt, addressOf(backend, y), rows, C);
+    simd.affine(px, meanAt, scaleAt, shiftAt, addressOf(backend, y), rows, C);
   });
   return [y, meanOut, varianceOut];
 }
@@ -81,26 +82,26 @@ function batchNormTrainingGrad({ inputs, backend, attrs }: KernelArgs): TensorIn
   const dbetaOut = backend.makeOutput([C], 'float32');
   const simd = simdKernels(backend);
   // Scratch: float64 Σdy and Σdy·(x − mean); float32 partial sums (2C), zeros, and the per-channel
-  // coefficients of dx = a·dy + b·x + d.
+  // coefficients of dx = a·dy + b·(x − mean) + d.
   withScratch(backend, 2 * C, 6 * C, (sumsAt, f32Base) => {
     const [dbetaAt, dyxAt] = [sumsAt, sumsAt + 8 * C];
     const [partialAt, zerosAt, aAt, bAt, dAt] = [0, 2, 3, 4, 5].map((slot) => f32Base + slot * 4 * C);
     simd.columnDots(addressOf(backend, dy), zerosAt, addressOf(backend, x), addressOf(backend, mean), rows, C, partialAt, dbetaAt, dyxAt);
     const [dbeta, dyx] = [f64At(backend, dbetaAt, C), f64At(backend, dyxAt, C)];
     const [a, b, d] = [f32At(backend, aAt, C), f32At(backend, bAt, C), f32At(backend, dAt, C)];
-    const [gv, mv, vv, dgamma, dbetaV] = [f32(backend, gamma), f32(backend, mean), f32(backend, variance), f32(backend, dgammaOut), f32(backend, dbetaOut)];
+    const [gv, vv, dgamma, dbetaV] = [f32(backend, gamma), f32(backend, variance), f32(backend, dgammaOut), f32(backend, dbetaOut)];
     for (let c = 0; c < C; c++) {
       const invstd = 1 / Math.sqrt(vv[c] + epsilon);
       const dg = dyx[c] * invstd;
       const ac = gv[c] * invstd;
-      const bc = (-ac * invstd * dg) / rows;
       a[c] = ac;
-      b[c] = bc;
-      d[c] = (-ac * dbeta[c]) / rows - bc * mv[c];
+      b[c] = (-ac * invstd * dg) / rows;
+      d[c] = (-ac * dbeta[c]) / rows;
       dgamma[c] = dg;
       dbetaV[c] = dbeta[c];
     }
-    simd.affine2(addressOf(backend, dy), aAt, addressOf(backend, x), bAt, dAt, addressOf(backend, dx), rows, C);
+    // dx = a·dy + b·(x − mean) + d
+    simd.affine2(addressOf(backend, dy), aAt, addressOf(backend, x), addressOf(backend, mean), bAt, dAt, addressOf(backend, dx), rows, C);
   });
   return [dx, dgammaOut, dbetaOut];
 }

@@ -2,10 +2,10 @@
  * Training kernels for the tfjs wasm backend: the gradient kernels the stock backend lacks
  * (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad); faster replacements for hot ones on the
  * training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul, Tile,
- * Identity by reference, Slice without a copy of its input); Relu's gradient as one kernel; and
- * two fused training kernels with their gradients, a convolution with its bias and relu (used by
- * the Conv2D layer, src/model/conv2d.ts) and batch normalisation (used by the BatchNormalization
- * layer, src/model/batch-normalization.ts). The heavy work runs in convsweep's own SIMD module
+ * Identity by reference, Slice without a copy of its input); Relu's gradient and an Adam step
+ * (src/train/adam-optimizer.ts) as one kernel each; and two fused training kernels with their
+ * gradients, a convolution with its bias and relu (used by the Conv2D layer, src/model/conv2d.ts)
+ * and batch normalisation (used by the BatchNormalization layer, src/model/batch-normalization.ts). The heavy work runs in convsweep's own SIMD module
  * (simd.ts). Idempotent. Import '@tensorflow/tfjs-backend-wasm' first (it registers the stock
  * kernels these wrap); this module does not import it, so loading it never requires the package.
  */
@@ -20,15 +20,16 @@ import { sumConfig } from './sum.js';
 import { meanConfig } from './mean.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { tileConfig } from './tile.js';
+import { adamStepConfig } from './adam.js';
 import { identityConfig } from './identity.js';
 import { sliceConfig } from './slice.js';
 import { RELU_GRAD, reluGradConfig, reluGradient } from './relu-grad.js';
 import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2dConfig, conv2dBiasActivationConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
+const OURS: tf.KernelConfig[] = [conv2dConfig, conv2dBiasActivationConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, adamStepConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
-const CALLED = ['Conv2D', 'Transpose', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity', 'Slice'];
+const CALLED = ['Conv2D', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity', 'Slice'];
 
 /** tfjs' own gradient of Relu, which ours falls back to on other backends. */
 let stockReluGradient: tf.GradConfig | undefined;

@@ -12,11 +12,12 @@ import type { Backend, TensorInfo } from './util.js';
 export interface SimdKernels {
   columnSums(u: number, su: number, rows: number, cols: number, partial: number, total: number): void;
   columnDots(u: number, su: number, v: number, sv: number, rows: number, cols: number, partial: number, totalA: number, totalB: number): void;
-  affine(x: number, k: number, o: number, out: number, rows: number, cols: number): void;
-  affine2(x: number, kx: number, w: number, kw: number, o: number, out: number, rows: number, cols: number): void;
+  affine(x: number, s: number, k: number, o: number, out: number, rows: number, cols: number): void;
+  affine2(x: number, kx: number, w: number, sw: number, kw: number, o: number, out: number, rows: number, cols: number): void;
   reluGrad(dy: number, x: number, dx: number, n: number): void;
   conv2d(x: number, w: number, y: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, bias: number, relu: number): void;
   conv2dFilterGrad(x: number, dy: number, dw: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, F: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number): void;
+  adam(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLr: number): void;
   maxPoolGrad(x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, Ho: number, Wo: number, fh: number, fw: number, sh: number, sw: number, pt: number, pl: number): void;
 }
 
@@ -75,7 +76,9 @@ export function addressOf(backend: Backend, t: TensorInfo): number {
 export function withScratch<T>(backend: Backend, f64: number, f32: number, fn: (f64At: number, f32At: number) => T): T {
   const heap = heapOf(backend);
   const bytes = 8 * f64 + 4 * f32;
-  const at = heap._malloc(Math.max(8, bytes));
+  // _malloc returns an int32: above 2 GB of heap it is negative unless read unsigned.
+  const at = heap._malloc(Math.max(8, bytes)) >>> 0;
+  if (at === 0) throw new Error(`the wasm heap has no room for ${bytes} bytes of scratch`);
   try {
     heap.HEAPU8.fill(0, at, at + bytes);
     return fn(at, at + 8 * f64);

@@ -47,9 +47,6 @@ export function view(t: TensorInfo, shape: number[]): TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
-
-
-
 /**
  * Transpose in JS over the heap (the stock wasm Transpose is a generic per-element loop, ~5 ns per
  * element on the [N,H,W,C] -> [H,W,N,C] shuffles the conv gradients need). Adjacent dims that stay

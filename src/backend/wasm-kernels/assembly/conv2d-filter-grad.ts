@@ -5,7 +5,8 @@
  * shifted input's channels with dy's, accumulated over every output pixel, in register blocks:
  * four input channels × eight filters (eight accumulators) when C is a multiple of 4, else one
  * input channel × 32 filters; then narrower blocks for the last filters. dy is walked in blocks
- * of output rows small enough to stay in cache while every tap reads them.
+ * of output rows small enough to stay in cache while every tap reads them. Each weight's sum runs
+ * in one float32 chain over the whole batch, as in the stock and cpu backends' products.
  */
 
 import { madd, store8, storePairs } from './vector';

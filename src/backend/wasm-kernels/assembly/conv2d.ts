@@ -8,7 +8,8 @@
  *
  * XNNPACK's convolution, which the stock backend runs, pays for packing its filter on every call
  * and for few input channels (an MNIST net's first layer: C = 1) works far below this speed.
- * The input gradient of a stride-1 convolution is this same kernel on dy with the filter flipped.
+ * A convolution's input gradient is this same kernel on dy (zero-dilated by the strides) with the
+ * filter flipped (conv2d-backprop-input.ts).
  *
  * Optionally, as the stock FusedConv2D: + bias[f] (`bias` not 0), then relu (`relu` not 0).
  */

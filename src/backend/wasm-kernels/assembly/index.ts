@@ -10,3 +10,4 @@ export { reluGrad } from './relu-grad';
 export { maxPoolGrad } from './max-pool-grad';
 export { conv2d } from './conv2d';
 export { conv2dFilterGrad } from './conv2d-filter-grad';
+export { adam } from './adam';

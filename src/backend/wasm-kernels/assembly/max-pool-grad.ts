@@ -32,14 +32,17 @@ function window2x2(x0: usize, dx0: usize, dy0: usize, pixelBytes: usize, rowByte
     const a1 = v128.load(x1 + c);
     const a2 = v128.load(x2 + c);
     const a3 = v128.load(x3 + c);
-    // Strictly greater replaces the running best, so the first maximum wins (and NaN never does).
-    const m1 = f32x4.gt(a1, a0);
-    const b1 = v128.bitselect(a1, a0, m1);
+    // The running best starts at −Infinity (a NaN first value counts as that); strictly greater
+    // replaces it, so the first maximum wins and NaN never does.
+    const b0 = v128.bitselect(a0, negInf, f32x4.eq(a0, a0));
+    const m1 = f32x4.gt(a1, b0);
+    const b1 = v128.bitselect(a1, b0, m1);
     const m2 = f32x4.gt(a2, b1);
     const b2 = v128.bitselect(a2, b1, m2);
     const m3 = f32x4.gt(a3, b2);
     const b3 = v128.bitselect(a3, b2, m3);
-    // A window of NaN or −Infinity routes its gradient nowhere, as on the cpu backend.
+    // A window of NaN or −Infinity routes its gradient nowhere, as on the cpu backend (there the
+    // first value would win only if it were greater than −Infinity, which w0 requires too).
     const valid = f32x4.gt(b3, negInf);
     const g = v128.and(v128.load(dy0 + c), valid);
     const w3 = m3;
@@ -83,18 +86,20 @@ export function maxPoolGrad(x: usize, dy: usize, dx: usize, N: i32, H: i32, W: i
         }
         for (let c: usize = 0; c < pixelBytes; c += 4) {
           let best: f32 = -Infinity;
-          let at: isize = -1;
+          let found = false;
+          let at: usize = 0;
           for (let r = rMin; r < rMax; r++) {
             let o = imageBase + <usize>r * rowBytes + <usize>cMin * pixelBytes + c;
             for (let q = cMin; q < cMax; q++, o += pixelBytes) {
               const v = load<f32>(x + o);
               if (v > best) {
                 best = v;
-                at = <isize>o;
+                at = o;
+                found = true;
               }
             }
           }
-          if (at >= 0) store<f32>(dx + <usize>at, load<f32>(dx + <usize>at) + load<f32>(dyAt + c));
+          if (found) store<f32>(dx + at, load<f32>(dx + at) + load<f32>(dyAt + c));
         }
       }
     }
