@@ -1,10 +1,12 @@
 /**
  * How the local executor scales: the same 4-trial sweep on 1 and on 2 workers, each in a fresh
- * process (so peak RSS belongs to one configuration). Prints the speed-up (target ≥ 1.7), the time
- * from a trial's dispatch to its first training batch on a warm worker (target ≤ 1 s), and the
- * peak RSS the second worker adds with the dataset shared (target ≤ 150 MB).
+ * process (so peak RSS belongs to one configuration), in alternating pairs (--repeats, default 3).
+ * Prints the speed-up of the medians (target ≥ 1.7), the time from a trial's dispatch to its
+ * first training batch on a warm worker (target ≤ 1 s), and the peak RSS the second worker adds
+ * with the dataset shared (target ≤ 150 MB).
  *
- *   npm run build && node dist/bench/sweep-scaling.js [--train-limit N] [--epochs N] [--isolation process]
+ *   npm run build && node dist/bench/sweep-scaling.js [--train-limit N] [--epochs N] [--repeats N]
+ *                                                   [--isolation process]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -96,25 +98,38 @@ if (process.argv.includes('--child')) {
 } else {
   const trainLimit = flag('train-limit', 6000);
   const epochs = flag('epochs', 2);
-  const results: Measurement[] = [];
-  for (const workers of [1, 2]) {
+  const repeats = flag('repeats', 3);
+  const run = (workers: number): Measurement => {
     const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--workers', String(workers), '--train-limit', String(trainLimit), '--epochs', String(epochs), '--isolation', isolation], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (child.status !== 0) throw new Error(`the ${workers}-worker run failed with ${child.status}`);
-    results.push(JSON.parse(child.stdout.trim().split('\n').pop()!));
+    return JSON.parse(child.stdout.trim().split('\n').pop()!);
+  };
+  // Alternating pairs: this virtual machine's speed drifts by tens of percent over minutes, so one
+  // run of each side compares two different machines; medians of pairs compare like with like.
+  const ones: Measurement[] = [];
+  const twos: Measurement[] = [];
+  for (let i = 0; i < repeats; i++) {
+    ones.push(run(1));
+    twos.push(run(2));
   }
-  const [one, two] = results;
-  const speedUp = one.seconds / two.seconds;
-  const trialsSpeedUp = one.trialsSeconds / two.trialsSeconds;
-  const warm = [...one.warmFirstBatchS, ...two.warmFirstBatchS];
-  const extraRss = two.peakRssMb - one.peakRssMb;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const list = (xs: number[], digits = 1) => xs.map((x) => x.toFixed(digits)).join(', ');
+  const side = (label: string, ms: Measurement[]) =>
+    `${label} median ${median(ms.map((m) => m.seconds)).toFixed(1)} s whole sweep (${list(ms.map((m) => m.seconds))}), ` +
+    `${median(ms.map((m) => m.trialsSeconds)).toFixed(1)} s of trials, peak RSS ${median(ms.map((m) => m.peakRssMb)).toFixed(0)} MB, ${median(ms.map((m) => m.coresUsed)).toFixed(2)} cores busy\n`;
+  const speedUp = median(ones.map((m) => m.seconds)) / median(twos.map((m) => m.seconds));
+  const trialsSpeedUp = median(ones.map((m) => m.trialsSeconds)) / median(twos.map((m) => m.trialsSeconds));
+  const pairs = ones.map((one, i) => one.seconds / twos[i].seconds);
+  const warm = [...ones, ...twos].flatMap((m) => m.warmFirstBatchS);
+  const extraRss = median(twos.map((m) => m.peakRssMb)) - median(ones.map((m) => m.peakRssMb));
   const status = (ok: boolean) => (ok ? 'ok' : 'MISSED');
   process.stdout.write(
-    `sweep: 4 trials of mnist-small, ${trainLimit} training images (10% validation), 1000 test images, ${epochs} epoch(s), wasm, trials in ${isolation === 'thread' ? 'pool threads' : 'child processes'}\n` +
-      `1 worker:  ${one.seconds.toFixed(1)} s whole sweep, ${one.trialsSeconds.toFixed(1)} s of trials, peak RSS ${one.peakRssMb.toFixed(0)} MB, ${one.coresUsed.toFixed(2)} cores busy\n` +
-      `2 workers: ${two.seconds.toFixed(1)} s whole sweep, ${two.trialsSeconds.toFixed(1)} s of trials, peak RSS ${two.peakRssMb.toFixed(0)} MB, ${two.coresUsed.toFixed(2)} cores busy\n` +
-      `speed-up 2 vs 1 worker, whole sweep: ${speedUp.toFixed(2)}x (target >= 1.7: ${status(speedUp >= 1.7)}); trials alone: ${trialsSpeedUp.toFixed(2)}x\n` +
-      `dispatch -> first batch, warm worker: max ${Math.max(...warm).toFixed(2)} s [${fmt(warm)}] (target <= 1 s: ${status(Math.max(...warm) <= 1)})\n` +
-      `dispatch -> first batch, cold worker (thread start, backend, kernels): [${fmt([...one.coldFirstBatchS, ...two.coldFirstBatchS])}] s\n` +
-      `RSS added by the second worker: ${extraRss.toFixed(0)} MB (target <= 150 MB: ${status(extraRss <= 150)})\n`,
+    `sweep: 4 trials of mnist-small, ${trainLimit} training images (10% validation), 1000 test images, ${epochs} epoch(s), wasm, trials in ${isolation === 'thread' ? 'pool threads' : 'child processes'}; ${repeats} alternating runs a side\n` +
+      side('1 worker: ', ones) +
+      side('2 workers:', twos) +
+      `speed-up 2 vs 1 worker, whole sweep: ${speedUp.toFixed(2)}x of the medians (target >= 1.7: ${status(speedUp >= 1.7)}), pair by pair ${list(pairs, 2)}; trials alone: ${trialsSpeedUp.toFixed(2)}x\n` +
+      `dispatch -> first batch, warm worker: max ${Math.max(...warm).toFixed(2)} s over ${warm.length} trials (target <= 1 s: ${status(Math.max(...warm) <= 1)})\n` +
+      `dispatch -> first batch, cold worker (thread start, backend, kernels): [${fmt([...ones, ...twos].flatMap((m) => m.coldFirstBatchS))}] s\n` +
+      `RSS added by the second worker: ${extraRss.toFixed(0)} MB, median peaks (target <= 150 MB: ${status(extraRss <= 150)})\n`,
   );
 }

@@ -13,9 +13,27 @@ export interface Evaluation {
 
 export const EVAL_BATCH = 1024;
 
+/**
+ * The largest activation of one forward pass is kept within this many bytes: each worker's wasm
+ * heap grows to its peak and never shrinks, and a whole 1024-image batch through 64 filters at
+ * 26×26 would be 177 MB for one layer's output alone.
+ */
+const ACTIVATION_BUDGET_BYTES = 16 * 2 ** 20;
+
+/** Images per forward pass: as many as fit the activation budget, from 32 to EVAL_BATCH. */
+export function inferenceBatchSize(model: tf.LayersModel): number {
+  let largest = 1;
+  for (const layer of model.layers) {
+    const shape = layer.outputShape as (number | null)[];
+    largest = Math.max(largest, shape.slice(1).reduce<number>((a, d) => a * (d ?? 1), 1));
+  }
+  return Math.max(32, Math.min(EVAL_BATCH, Math.floor(ACTIVATION_BUDGET_BYTES / (4 * largest))));
+}
+
 export function evaluate(model: tf.LayersModel, set: ImageSet, shape: ImageShape, classes: number, loss: LossName): Evaluation {
   const indices = targetsAreIndices(loss);
   const maker = batchMaker(set, shape, classes, indices, EVAL_BATCH);
+  const batchSize = inferenceBatchSize(model);
   const lossFn = lossFunction(loss);
   const predicted = new Uint8Array(set.count);
   let lossSum = 0;
@@ -24,9 +42,7 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, shape: ImageShape
     const end = Math.min(set.count, start + EVAL_BATCH);
     const [batchLoss, batchCorrect, classesOut] = tf.tidy(() => {
       const { xs, ys } = maker.make(start, end);
-      // One forward pass over the whole batch: predict's default batch of 32 would slice it into
-      // 32-image pieces, and each slice on wasm copies the whole batch out of the heap first.
-      const p = model.predict(xs, { batchSize: end - start }) as tf.Tensor;
+      const p = model.predict(xs, { batchSize }) as tf.Tensor;
       return [lossFn(ys, p).sum().dataSync()[0], countCorrect(ys, p, indices).dataSync()[0], p.argMax(-1).dataSync()] as const;
     });
     lossSum += batchLoss;
