@@ -1,8 +1,9 @@
 /**
  * tfjs' Adam, except that on a backend with the one-kernel Adam step (wasm, with convsweep's
  * kernels) each variable's update is that kernel instead of fourteen: the same float32 operations
- * in the same order, so the same weights bit for bit. The moments, their names, the iteration
- * count and the serialised form are tfjs' own.
+ * in the same order, so the same weights bit for bit, except that results below float32's normal
+ * range are stored as zero, as under x86 flush-to-zero (src/backend/wasm-kernels/assembly/vector.ts).
+ * The moments, their names, the iteration count and the serialised form are tfjs' own.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAM_STEP, type AdamStepAttrs } from '../backend/wasm-kernels/adam.js';

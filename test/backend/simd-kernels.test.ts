@@ -2,7 +2,7 @@
  * convsweep's own SIMD module and the kernels on it, beyond the gradient comparisons of
  * wasm-gradients.test.ts: the compiled module can be instantiated on the tfjs heap without touching
  * it, and the kernels keep tfjs' exact semantics where a tolerance would hide a difference (NaN and
- * −0 in relu's gradient, batch moments of data far from zero, Identity's sharing).
+ * −0 in relu's gradient, batch moments of data far from zero, Identity's sharing, subnormals flushed).
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -241,7 +241,6 @@ describe('the Conv2D layer fuses bias and relu into its convolution while traini
 
 describe("Adam's one-kernel step", () => {
   test("gives tfjs' Adam's weights and moments bit for bit over steps, in one kernel a variable", async () => {
-    await tf.setBackend('wasm');
     const shapes = [[3, 3, 1, 37], [37], [129, 10], [1]];
     let seed = 11;
     const random = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 2);
@@ -260,8 +259,16 @@ describe("Adam's one-kernel step", () => {
       optimizer.dispose();
       return { arrays, kernels: profile.kernels.map((k) => k.name) };
     };
+    await tf.setBackend('cpu');
+    const cpu = await train(tf.train.adam(0.01, 0.9, 0.999, 1e-7), 'cpu');
+    await tf.setBackend('wasm');
     const ours = await train(createOptimizer('Adam', 0.01), 'ours');
     const stock = await train(tf.train.adam(0.01, 0.9, 0.999, 1e-7), 'stock');
+    for (let i = 0; i < ours.arrays.length; i++) {
+      const scale = Math.max(1e-6, ...cpu.arrays[i].map(Math.abs));
+      const worst = Math.max(...ours.arrays[i].map((v, k) => Math.abs(v - cpu.arrays[i][k])));
+      assert.ok(worst / scale <= 1e-4, `array ${i} against cpu: relative error ${worst / scale}`);
+    }
     assert.equal(ours.arrays.length, stock.arrays.length);
     for (let i = 0; i < ours.arrays.length; i++) {
       const differing = ours.arrays[i].findIndex((v, k) => v !== stock.arrays[i][k]);
@@ -269,5 +276,87 @@ describe("Adam's one-kernel step", () => {
     }
     assert.equal(ours.kernels.filter((k) => k === 'ConvsweepAdamStep').length, shapes.length, ours.kernels.join(', '));
     assert.ok(stock.kernels.length > 10 * shapes.length, `tfjs' own Adam: ${stock.kernels.length} kernels`);
+  });
+});
+
+describe('subnormal results are stored as zero, as x86 flush-to-zero gives them', () => {
+  const FLT_MIN = 1.1754944e-38;
+  /** cpu's figures are subnormal (and not zero) where ours are zero: the case exists and is caught. */
+  const assertFlushed = (label: string, ours: Float32Array, cpu: Float32Array) => {
+    assert.equal(ours.length, cpu.length, label);
+    assert.ok(cpu.every((v) => v !== 0 && Math.abs(v) < FLT_MIN), `${label}: cpu gives subnormals (${cpu[0]})`);
+    const kept = ours.findIndex((v) => v !== 0);
+    assert.equal(kept, -1, `${label}: ${ours[kept]} at ${kept} was not flushed`);
+  };
+  const onBoth = async <T>(run: () => T): Promise<{ wasm: T; cpu: T }> => {
+    await tf.setBackend('cpu');
+    const cpu = run();
+    await tf.setBackend('wasm');
+    return { wasm: run(), cpu };
+  };
+
+  test('Conv2D, its input and filter gradients, and the fused training kernel, every register block; NaN kept', async () => {
+    // 1e-20 · 1e-21 summed over a 2x2x3 window (forward), 40 filters (input gradient) or 2x16
+    // pixels (filter gradient): below 1.2e-38 each time. 40 filters reach the 32- and 8-wide blocks
+    // and the 4-wide and single remainders.
+    for (const filters of [40, 3]) {
+      const run = () => tf.tidy(() => {
+        const x = tf.fill([2, 5, 5, 3], 1e-20);
+        const w = tf.fill([2, 2, 3, filters], 1e-21);
+        const dy = tf.fill([2, 4, 4, filters], 1e-20);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'valid'))([x, w], dy);
+        // The layer runs the fused kernel while training on wasm, tfjs-layers' path on cpu.
+        const layer = conv2d({ filters, kernelSize: 2, activation: 'relu', kernelInitializer: tf.initializers.constant({ value: 1e-21 }) });
+        const fused = layer.apply(x, { training: true }) as tf.Tensor;
+        for (const v of layer.weights) v.dispose();
+        return [tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'valid'), dx, dw, fused].map((t) => t.dataSync() as Float32Array);
+      });
+      const { wasm, cpu } = await onBoth(run);
+      ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'the Conv2D layer, training'].forEach((name, i) => assertFlushed(`${name}, ${filters} filters`, wasm[i], cpu[i]));
+    }
+    const y = tf.tidy(() => {
+      const x = tf.buffer([1, 3, 3, 1], 'float32', new Float32Array(9).fill(1));
+      x.set(Number.NaN, 0, 1, 1, 0);
+      return tf.conv2d(x.toTensor() as tf.Tensor4D, tf.ones([2, 2, 1, 8]) as tf.Tensor4D, 1, 'valid').dataSync();
+    });
+    assert.ok(y.every(Number.isNaN), `every window holds the NaN: ${Array.from(y)}`);
+  });
+
+  test('batch normalisation forward, where γ makes the output subnormal', async () => {
+    const run = () => {
+      const layer = batchNormalization({ momentum: 0, epsilon: 1e-3 });
+      const x = tf.tensor4d([0.1, -0.2, 0.05, -0.15, 0.12, -0.08, 0.02, 0.14], [8, 1, 1, 1]);
+      layer.apply(x, { training: true });
+      layer.setWeights([tf.tensor1d([1e-39 * 4]), tf.tensor1d([0]), tf.tensor1d([0]), tf.tensor1d([1])]);
+      const y = tf.tidy(() => (layer.apply(x, { training: true }) as tf.Tensor).dataSync() as Float32Array);
+      for (const w of layer.weights) w.dispose();
+      x.dispose();
+      return y;
+    };
+    const { wasm, cpu } = await onBoth(run);
+    assertFlushed('ConvsweepBatchNormTraining', wasm, cpu);
+  });
+
+  test("Adam's second moment of a 1e-19 gradient, and a weight stepped below 1.2e-38", async () => {
+    const run = (makeOptimizer: () => tf.Optimizer) => {
+      const w = tf.variable(tf.tensor1d([1, 2, 3, 4, 5], 'float32'), true, `adam-ftz-${tf.getBackend()}-${Math.random()}`);
+      const optimizer = makeOptimizer();
+      tf.tidy(() => optimizer.applyGradients({ [w.name]: tf.fill([5], 1e-19) }));
+      const state = optimizer as unknown as { accumulatedSecondMoment: { variable: tf.Variable }[] };
+      const v = state.accumulatedSecondMoment[0].variable.dataSync() as Float32Array;
+      // A learning rate of 1e-39 moves a zero weight by a subnormal step.
+      w.assign(tf.zeros([5]));
+      tf.tidy(() => optimizer.applyGradients({ [w.name]: tf.fill([5], 1) }));
+      const stepped = w.dataSync() as Float32Array;
+      w.dispose();
+      optimizer.dispose();
+      return { v: Float32Array.from(v), stepped: Float32Array.from(stepped) };
+    };
+    await tf.setBackend('cpu');
+    const cpu = run(() => tf.train.adam(1e-39, 0.9, 0.999, 1e-7));
+    await tf.setBackend('wasm');
+    const ours = run(() => createOptimizer('Adam', 1e-39));
+    assertFlushed('second moment', ours.v, cpu.v);
+    assertFlushed('weight', ours.stepped, cpu.stepped);
   });
 });

@@ -55,7 +55,7 @@ function batchNormTraining({ inputs, backend, attrs }: KernelArgs): TensorInfo[]
     a.fill(0);
     simd.columnDots(px, meanAt, px, meanAt, rows, C, partialAt, aAt, bAt);
     const [d, dd] = [f64At(backend, aAt, C), f64At(backend, bAt, C)];
-    const [m32, scale, shift] = [f32At(backend, meanAt, C), f32At(backend, scaleAt, C), f32At(backend, shiftAt, C)];
+    const [scale, shift] = [f32At(backend, scaleAt, C), f32At(backend, shiftAt, C)];
     const [gv, bv, meanV, varV] = [f32(backend, gamma), f32(backend, beta), f32(backend, meanOut), f32(backend, varianceOut)];
     for (let c = 0; c < C; c++) {
       // d/rows corrects the float32 rounding of the mean the deviations were taken from.
@@ -63,8 +63,8 @@ function batchNormTraining({ inputs, backend, attrs }: KernelArgs): TensorInfo[]
       const variance = Math.max(0, dd[c] / rows - offset * offset);
       const k = gv[c] / Math.sqrt(variance + epsilon);
       scale[c] = k;
-      shift[c] = bv[c] - offset * k; // y = (x − m32)·k + β − offset·k = (x − mean)·k + β
-      meanV[c] = m32[c] + offset;
+      shift[c] = bv[c] - offset * k; // y = (x − mean32)·k + β − offset·k = (x − mean)·k + β
+      meanV[c] = mean32[c] + offset;
       varV[c] = variance;
     }
     simd.affine(px, meanAt, scaleAt, shiftAt, addressOf(backend, y), rows, C);

@@ -9,7 +9,7 @@
  * in one float32 chain over the whole batch, as in the stock and cpu backends' products.
  */
 
-import { madd, store8, storePairs } from './vector';
+import { ftz, ftz1, madd, store8, storePairs } from './vector';
 
 @inline function ceilDiv(a: i32, b: i32): i32 {
   return a <= 0 ? -(-a / b) : (a + b - 1) / b;
@@ -143,7 +143,7 @@ function narrowFilters(xc: usize, dy0: usize, o0: usize, f: usize, fBytes: usize
       let dp = dr;
       for (let j = 0; j < cols; j++, xp += xColStep, dp += fBytes) acc = madd(acc, v128.load32_splat(xp), v128.load(dp));
     }
-    v128.store(o0 + f, acc);
+    v128.store(o0 + f, ftz(acc));
   }
   for (; f < fBytes; f += 4) {
     let acc = load<f32>(o0 + f);
@@ -154,6 +154,6 @@ function narrowFilters(xc: usize, dy0: usize, o0: usize, f: usize, fBytes: usize
       let dp = dr;
       for (let j = 0; j < cols; j++, xp += xColStep, dp += fBytes) acc += load<f32>(xp) * load<f32>(dp);
     }
-    store<f32>(o0 + f, acc);
+    store<f32>(o0 + f, ftz1(acc));
   }
 }

@@ -12,9 +12,10 @@
  * filter flipped (conv2d-backprop-input.ts).
  *
  * Optionally, as the stock FusedConv2D: + bias[f] (`bias` not 0), then relu (`relu` not 0).
+ * Subnormal outputs are stored as zero (vector.ts, ftz).
  */
 
-import { epilogue, epilogue1, madd, store8, storePairs } from './vector';
+import { epilogue, epilogue1, ftz, madd, store8, storePairs } from './vector';
 
 export function conv2d(x: usize, w: usize, y: usize, N: i32, H: i32, W: i32, C: i32, Ho: i32, Wo: i32, F: i32, kh: i32, kw: i32, sh: i32, sw: i32, pt: i32, pl: i32, bias: usize, relu: bool): void {
   const cBytes = (<usize>C) << 2;
@@ -128,7 +129,7 @@ function narrowFilters(x0: usize, w: usize, yAt: usize, f: usize, C: i32, W: i32
         for (; xp < xEnd; xp += 4, wp += fBytes) acc = madd(acc, v128.load32_splat(xp), v128.load(wp));
       }
     }
-    v128.store(yAt + f, epilogue(acc, bias, f, relu));
+    v128.store(yAt + f, ftz(epilogue(acc, bias, f, relu)));
   }
   for (; f < fBytes; f += 4) {
     let acc: f32 = 0;
