@@ -35,10 +35,11 @@ const DEFAULT_ABORT_GRACE_MS = 3000;
 /**
  * A trial's JavaScript allocates little that lives long (tensors live in the backend, the dataset
  * in shared memory), but V8 sizes a thread's young generation for throughput and keeps it resident:
- * capped, each extra pool thread costs about 70 MB instead of 130-200 MB (bench/sweep-scaling.ts),
- * with no measurable loss of training speed.
+ * uncapped, each extra pool thread costs 130-200 MB. Capped at 8 MB, about 120-140 MB; at 4 MB,
+ * about 70 MB, but a 2-worker sweep then took 12.5-13.8 s instead of 11.2-11.8 s
+ * (bench/sweep-scaling.ts, AMD EPYC): more frequent scavenges cost more than the memory saves.
  */
-const THREAD_YOUNG_GENERATION_MB = 4;
+const THREAD_YOUNG_GENERATION_MB = 8;
 
 function killQuietly(pid: number): void {
   try {

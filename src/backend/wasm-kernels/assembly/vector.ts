@@ -4,11 +4,11 @@
 const FLT_MIN: f32 = 1.17549435e-38;
 
 /**
- * Subnormal lanes to zero; zeros, normals, infinities and NaN unchanged. TensorFlow and PyTorch run
- * their CPU kernels in the x86 flush-to-zero and denormals-are-zero modes, which WebAssembly cannot
- * set; without them an Intel core takes a microcode assist of about a hundred cycles for each SIMD
- * multiply or add that meets a subnormal. Training makes them: weights that L2 decay drives to
- * zero through Adam, products of small gradients. The kernels flush every output that later feeds
+ * Subnormal lanes to zero; zeros, normals, infinities and NaN unchanged. TensorFlow runs its CPU
+ * kernels in the x86 flush-to-zero and denormals-are-zero modes, which WebAssembly cannot set;
+ * without them an Intel core takes a microcode assist of about a hundred cycles for each SIMD
+ * multiply or add that meets a subnormal. Training makes them: weights that decay towards zero,
+ * products of small gradients. The kernels flush every output that later feeds
  * a multiply-add, so subnormals never reach an inner loop; the numbers are those flush-to-zero gives.
  */
 @inline export function ftz(v: v128): v128 {
