@@ -9,9 +9,6 @@ import * as tf from '@tensorflow/tfjs';
 import { directConv2d } from './conv2d.js';
 import { dispose, f32, runStock, view, type KernelArgs, type TensorInfo } from './util.js';
 
-/** The smallest normal float32. */
-const FLT_MIN = 1.1754944e-38;
-
 export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
@@ -29,8 +26,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
   const pright = W - Wd + pl;
   if (ptop < 0 || pleft < 0 || pbot < 0 || pright < 0) return runStock('Conv2DBackpropInput', backend, inputs, attrs);
 
-  // Filter [kh,kw,C,F] -> flipped [kh,kw,F,C], subnormal weights as zero (an optimizer other than
-  // Adam, on tfjs' own kernels, can leave some; see assembly/vector.ts, ftz).
+  // Filter [kh,kw,C,F] -> flipped [kh,kw,F,C].
   const wf = backend.makeOutput([kh, kw, F, C], 'float32');
   {
     const src = f32(backend, filter);
@@ -40,10 +36,7 @@ export function conv2DBackpropInput(args: KernelArgs): TensorInfo {
         const so = ((kh - 1 - a) * kw + (kw - 1 - b)) * C * F;
         const dof = (a * kw + b) * F * C;
         for (let c = 0; c < C; c++) {
-          for (let f = 0; f < F; f++) {
-            const v = src[so + c * F + f];
-            dst[dof + f * C + c] = Math.abs(v) < FLT_MIN ? 0 : v;
-          }
+          for (let f = 0; f < F; f++) dst[dof + f * C + c] = src[so + c * F + f];
         }
       }
     }
