@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
+import type { Sweep } from '../sweep/load.js';
 import { planSweep, runSweep } from '../sweep/run-sweep.js';
 import type { Isolation } from '../sweep/worker-entry.js';
 import { EXIT, interruptSignal, runCommand } from './command-runner.js';
@@ -24,15 +25,24 @@ interface RunArgs {
   verbose: boolean;
 }
 
-function trialTable(trials: { index: number; id: string; label: string }[]): string {
-  const indexWidth = Math.max(5, String(trials.length).length);
-  const rows = [`${'index'.padEnd(indexWidth)}  ${'id'.padEnd(10)}  label`, ...trials.map((t) => `${String(t.index).padEnd(indexWidth)}  ${t.id}  ${t.label}`)];
+function trialTable(trials: { number: number; id: string; label: string }[]): string {
+  const width = Math.max(6, String(trials.length).length);
+  const idWidth = Math.max(10, ...trials.map((t) => t.id.length));
+  const rows = [`${'number'.padEnd(width)}  ${'id'.padEnd(idWidth)}  label`, ...trials.map((t) => `${String(t.number).padEnd(width)}  ${t.id.padEnd(idWidth)}  ${t.label}`)];
   return `${rows.join('\n')}\n`;
+}
+
+function earlyStoppingNote(sweep: Sweep): string {
+  const e = sweep.earlyStopping;
+  if (!e) return '';
+  return e.type === 'asha'
+    ? `, ASHA on ${e.metric} stopping losing trials at rungs from epoch ${e.minEpochs} (reduction factor ${e.reductionFactor})`
+    : `, the median rule on ${e.metric} stopping trials after ${e.startupTrials} completed ones`;
 }
 
 export const sweepRunCommand = {
   command: 'run <sweep>',
-  describe: 'run a hyperparameter sweep: every trial of its grid on a pool of workers, then the report',
+  describe: 'run a hyperparameter sweep (grid, random or TPE, with optional early stopping) on a pool of workers, then the report',
   builder: (y: Argv) =>
     withVerbose(withLimits(withBackend(y.positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON file' }))))
       .option('workers', { type: 'number', describe: 'trials at once (default: cores for wasm/cpu, GPUs × --trials-per-gpu for tensorflow-gpu)' })
@@ -53,9 +63,11 @@ export const sweepRunCommand = {
       }
       const overrides = { epochs: argv.epochs, trainLimit: argv.trainLimit, testLimit: argv.testLimit };
       if (argv.dryRun) {
-        const { trials, outDir } = await planSweep({ sweepFile: argv.sweep, overrides, outDir: argv.out });
+        const { trials, outDir, sweep, search } = await planSweep({ sweepFile: argv.sweep, overrides, outDir: argv.out });
         process.stdout.write(trialTable(trials));
-        process.stdout.write(`${trials.length} trial${trials.length === 1 ? '' : 's'} would run into ${outDir} (dry run: nothing trained or written)\n`);
+        const total = search.sampler.maxTrials;
+        const which = trials.length === total ? '' : ` (the ${trials.length} start-up trials; TPE chooses the other ${total - trials.length} from their results)`;
+        process.stdout.write(`${total} trial${total === 1 ? '' : 's'} would run into ${outDir}${which}${earlyStoppingNote(sweep)} (dry run: nothing trained or written)\n`);
         return;
       }
       const progress = new SweepProgress();
@@ -76,7 +88,13 @@ export const sweepRunCommand = {
         });
         progress.close();
         const skipped = summary.skipped > 0 ? `, ${summary.skipped} finished earlier` : '';
-        process.stdout.write(`${summary.completed} completed, ${summary.failed} failed${skipped}, ${summary.notRun} not run, of ${summary.total} trials\nsaved to ${summary.outDir}\n`);
+        const pruned = summary.pruner ? `, ${summary.pruned} pruned` : '';
+        process.stdout.write(`${summary.completed} completed${pruned}, ${summary.failed} failed${skipped}, ${summary.notRun} not run, of ${summary.total} trials\n`);
+        if (summary.pruner && summary.epochsPlanned > 0) {
+          process.stdout.write(`${summary.pruner}: ${summary.epochsRun} of ${summary.epochsPlanned} epochs trained (${Math.round((100 * summary.epochsRun) / summary.epochsPlanned)}%), ${summary.pruned} trial${summary.pruned === 1 ? '' : 's'} pruned\n`);
+        }
+        if (summary.timeUp) process.stdout.write('max_time_s passed: no further trial was started\n');
+        process.stdout.write(`saved to ${summary.outDir}\n`);
         if (summary.interrupted) {
           process.stderr.write(`interrupted: finished trials are saved; continue with --resume --out ${summary.outDir}\n`);
           return EXIT.interrupted;

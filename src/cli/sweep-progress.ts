@@ -76,12 +76,14 @@ export class SweepProgress implements SweepListener {
     const seconds = state ? (performance.now() - state.started) / 1000 : 0;
     let result: string;
     switch (outcome.status) {
-      case TrialStatus.COMPLETED: {
+      case TrialStatus.COMPLETED:
+      case TrialStatus.PRUNED: {
         this.finished++;
         this.endedHere++;
         const value = outcome.metrics[this.metric];
         this.consider(value, trial.label);
-        result = `done ${trial.id} ${trial.label}  ${this.metric}=${value === null ? '-' : value.toFixed(4)} in ${formatDuration(seconds)}`;
+        const verb = outcome.status === TrialStatus.PRUNED ? `pruned after ${outcome.metrics.epochs_run} epoch${outcome.metrics.epochs_run === 1 ? '' : 's'}` : 'done';
+        result = `${verb} ${trial.id} ${trial.label}  ${this.metric}=${value === null ? '-' : value.toFixed(4)} in ${formatDuration(seconds)}`;
         break;
       }
       case TrialStatus.FAILED:

@@ -347,9 +347,13 @@ export interface IdxDataset {
  * @minItems 1
  */
 export type GridValues = [unknown, ...unknown[]];
+/**
+ * A list of values to choose from, or a distribution.
+ */
+export type SpaceEntry = GridValues | Distribution;
 
 /**
- * A hyperparameter sweep: a base config and, for some of its settings, the values to try. Every combination of the grid's values is one trial.
+ * A hyperparameter sweep: a base config and, for some of its settings, the values to try. A grid sweep runs every combination of its grid's values; a random or TPE sweep samples max_trials trials from its space. Any method may stop losing trials early.
  */
 export interface SweepDefinition {
   /**
@@ -362,11 +366,31 @@ export interface SweepDefinition {
    */
   base: string | {};
   /**
-   * Setting → the values to try. A setting is a shortcut (filters, dropout, units, learning_rate, batch_size, epochs, optimizer) or a path into the config with its defaults filled in, e.g. layers[0].kernel_size or callbacks[0].patience. Trials are the cartesian product, the last setting varying fastest.
+   * How trials are chosen: grid (every combination of grid's values, in order), random (independent draws from space), tpe (Tree-structured Parzen Estimator: draws that learn from the trials so far, after random start-up trials).
    */
-  grid: {
+  method?: 'grid' | 'random' | 'tpe';
+  /**
+   * Setting → the values to try (method grid; required there). A setting is a shortcut (filters, dropout, units, learning_rate, batch_size, epochs, optimizer) or a path into the config with its defaults filled in, e.g. layers[0].kernel_size or callbacks[0].patience. Trials are the cartesian product, the last setting varying fastest.
+   */
+  grid?: {
     [k: string]: GridValues;
   };
+  /**
+   * Setting → what to draw from (methods random and tpe; required there): a list of values (one of them), or a distribution. Settings as in grid.
+   */
+  space?: {
+    [k: string]: SpaceEntry;
+  };
+  /**
+   * How many trials a random or TPE sweep asks for (required for those methods).
+   */
+  max_trials?: number;
+  /**
+   * No new trial starts once the sweep has run this long (running trials finish).
+   */
+  max_time_s?: number;
+  tpe?: TpeSettings;
+  early_stopping?: EarlyStopping;
   /**
    * The metrics.json field that ranks the trials.
    */
@@ -395,4 +419,63 @@ export interface SweepDefinition {
    * Evaluate on the first N test examples; --test-limit overrides this.
    */
   test_limit?: number;
+}
+/**
+ * A numeric range. log_uniform and int_log_uniform take the values themselves (min 0.0001, max 0.01), not exponents.
+ */
+export interface Distribution {
+  distribution: 'uniform' | 'log_uniform' | 'int_uniform' | 'int_log_uniform';
+  min: number;
+  max: number;
+  /**
+   * A step: only the values min, min+q, min+2q, … up to max.
+   */
+  q?: number;
+}
+/**
+ * TPE's settings (Optuna's defaults).
+ */
+export interface TpeSettings {
+  /**
+   * Trials drawn at random before TPE models the results.
+   */
+  startup_trials?: number;
+  /**
+   * Candidates drawn from the good trials' density, of which the one with the best ratio of good to bad density is tried.
+   */
+  ei_candidates?: number;
+  /**
+   * The share of the trials so far (at most 25) that counts as good: ceil(gamma × n).
+   */
+  gamma?: number;
+}
+/**
+ * Stops losing trials after an epoch or two: asha (asynchronous successive halving, as Ray Tune's ASHAScheduler) or median (the median stopping rule, as Optuna's MedianPruner).
+ */
+export interface EarlyStopping {
+  type: 'asha' | 'median' | 'none';
+  /**
+   * The per-epoch metric judged, never a test metric (default val_accuracy).
+   */
+  metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
+  /**
+   * Default: maximize for accuracies, minimize for losses.
+   */
+  goal?: 'maximize' | 'minimize';
+  /**
+   * asha: the first rung; rungs at min_epochs × reduction_factor^k below the trials' epochs.
+   */
+  min_epochs?: number;
+  /**
+   * asha: a trial reaching a rung goes on only if it is in the top 1/reduction_factor of the trials recorded there.
+   */
+  reduction_factor?: number;
+  /**
+   * median: no stopping until this many trials have completed.
+   */
+  startup_trials?: number;
+  /**
+   * median: no trial is stopped in its first warmup_epochs epochs.
+   */
+  warmup_epochs?: number;
 }

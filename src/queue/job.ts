@@ -9,7 +9,7 @@ import { InputError } from '../errors.js';
 import type { TrialOutcome, TrialRecord } from '../sweep/trial.js';
 import type { RunnableConfig } from '../train/run.js';
 
-export const JOB_FORMAT = 2;
+export const JOB_FORMAT = 3;
 /** BullMQ job name of every trial. */
 export const TRIAL_JOB_NAME = 'trial';
 /** How a refused job's failedReason starts, so the coordinator can tell a refusal from a crash. */
@@ -24,6 +24,8 @@ export interface TrialJobData {
   trial: TrialRecord;
   config: RunnableConfig;
   timeoutS?: number;
+  /** The sweep stops losing trials early: after each epoch the worker waits for the coordinator's verdict. */
+  prunable?: boolean;
   dataset: DatasetRef;
 }
 
@@ -60,15 +62,16 @@ function checkShape(data: unknown): asserts data is TrialJobData {
   if (!isObject(data)) fail('not an object');
   const d = data as Record<string, unknown>;
   if (d.format !== JOB_FORMAT) fail(`format ${JSON.stringify(d.format)}, this worker reads format ${JOB_FORMAT} (is it the same convsweep version as the coordinator?)`);
-  const known = new Set(['format', 'sweep', 'trial', 'config', 'timeoutS', 'dataset']);
+  const known = new Set(['format', 'sweep', 'trial', 'config', 'timeoutS', 'prunable', 'dataset']);
   const unknown = Object.keys(d).filter((k) => !known.has(k));
   if (unknown.length > 0) fail(`unknown fields ${unknown.join(', ')}`);
   if (typeof d.sweep !== 'string') fail('sweep is not a string');
   const t = d.trial;
-  if (!isObject(t) || typeof t.id !== 'string' || !/^[0-9a-f]{10}$/.test(t.id) || typeof t.label !== 'string' || !Number.isInteger(t.index) || !isObject(t.values) || !Number.isInteger(t.seed)) {
+  if (!isObject(t) || typeof t.id !== 'string' || !/^([0-9a-f]{10}|[0-9]{4,}-[0-9a-f]{6})$/.test(t.id) || typeof t.label !== 'string' || !Number.isInteger(t.index) || !isObject(t.values) || !Number.isInteger(t.seed)) {
     fail('trial is not {id, label, index, values, seed}');
   }
   if (d.timeoutS !== undefined && !(typeof d.timeoutS === 'number' && d.timeoutS > 0)) fail('timeoutS is not a positive number');
+  if (d.prunable !== undefined && typeof d.prunable !== 'boolean') fail('prunable is not a boolean');
   const ds = d.dataset;
   const datasetOk = isObject(ds) && (ds.kind === 'mnist' ? Object.keys(ds).length === 1 : ds.kind === 'sent' && typeof ds.name === 'string' && typeof ds.sha256 === 'string' && /^[0-9a-f]{64}$/.test(ds.sha256));
   if (!datasetOk) fail('dataset is neither {kind: "mnist"} nor {kind: "sent", name, sha256}');

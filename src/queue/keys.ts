@@ -38,6 +38,14 @@ export function trialFilesKey(queue: string, trialId: string, attempt: string): 
   return `${dataKeyPrefix(queue)}files:${trialId}:${attempt}`;
 }
 
+/**
+ * List holding the coordinator's verdict on one epoch of a prunable trial ("1" stop, "0" go on):
+ * the worker waits on it (BLPOP) before the trial starts its next epoch.
+ */
+export function verdictKey(queue: string, trialId: string, epoch: number): string {
+  return `${dataKeyPrefix(queue)}verdict:${trialId}:${epoch}`;
+}
+
 /** Deletes every key matching `pattern` (SCAN, not KEYS: the server stays responsive). */
 export async function deleteMatching(redis: Redis, pattern: string): Promise<void> {
   let cursor = '0';

@@ -27,7 +27,7 @@ import type { Isolation, ProgressMessage } from '../sweep/worker-entry.js';
 import { checkRunnable } from '../train/run.js';
 import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
 import { checkJobData, JobRefused, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
-import { BULL_PREFIX, trialFilesKey } from './keys.js';
+import { BULL_PREFIX, trialFilesKey, verdictKey } from './keys.js';
 import { announcedSweeps, isAnnounced } from './registry.js';
 import { sendTrialFiles } from './trial-files.js';
 
@@ -41,6 +41,8 @@ const IDLE_POLL_MS = 200;
 const TROUBLE_BACKOFF_MS = 10_000;
 /** Batch progress sent at most this often (epochs always): each update is a Redis write and an event. */
 const BATCH_PROGRESS_MS = 2000;
+/** How long a prunable trial waits for the coordinator's verdict on an epoch before it goes on. */
+const VERDICT_WAIT_S = 60;
 
 export interface SweepWorkerOptions {
   redis: Redis;
@@ -289,12 +291,19 @@ export class SweepWorker {
     let lastBatch = -Infinity;
     const report = (message: ProgressMessage) => void job.updateProgress(message).catch(() => undefined);
     let outcome: TrialOutcome;
+    // BLPOP blocks its connection: each prunable trial waits for verdicts on a connection of its own.
+    const verdicts = data.prunable ? this.options.redis.duplicate() : undefined;
+    verdicts?.on('error', () => undefined);
     try {
       outcome = await this.executor.run(
-        { config: data.config, configFile: source, outDir, trialJson: `${JSON.stringify(trial, null, 2)}\n`, timeoutS: data.timeoutS, dataset: dataset.spec },
+        { config: data.config, configFile: source, outDir, trialJson: `${JSON.stringify(trial, null, 2)}\n`, timeoutS: data.timeoutS, dataset: dataset.spec, prunable: data.prunable },
         {
           signal: AbortSignal.any([this.stopping.signal, lockLost]),
-          onEpoch: (row, epochs) => report({ type: 'epoch', row, epochs }),
+          onEpoch: (row, epochs) => {
+            report({ type: 'epoch', row, epochs });
+            if (!verdicts || row.epoch >= epochs) return false;
+            return this.verdict(verdicts, queue, trial.id, row.epoch);
+          },
           onBatch: (progress) => {
             const now = performance.now();
             if (now - lastBatch < BATCH_PROGRESS_MS) return;
@@ -318,8 +327,24 @@ export class SweepWorker {
       const manifest = await sendTrialFiles(this.options.redis, key, outDir);
       return { kind: 'complete', result: { outcome, files: { key, manifest }, worker: name } };
     } finally {
+      verdicts?.disconnect();
       await rm(outDir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * The coordinator's verdict on an epoch (true: stop, the trial is pruned). A coordinator that
+   * does not answer within VERDICT_WAIT_S (stopped, or cut off) lets the trial go on.
+   */
+  private async verdict(connection: Redis, queue: string, trialId: string, epoch: number): Promise<boolean> {
+    try {
+      const answer = await connection.blpop(verdictKey(queue, trialId, epoch), VERDICT_WAIT_S);
+      if (answer) return answer[1] === '1';
+      this.options.logger.warn({ event: 'no-verdict', queue, id: trialId, epoch }, `no verdict on epoch ${epoch} within ${VERDICT_WAIT_S} s; the trial goes on`);
+    } catch (err) {
+      this.options.logger.warn({ event: 'queue-error', queue, id: trialId, message: (err as Error).message }, 'waiting for a verdict failed; the trial goes on');
+    }
+    return false;
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The leaderboard: one row a trial, ranked by one metric, with a total order so that the same trials
- * always give the same table. Completed trials first (rank 1..n), then failed, then unreadable ones
- * (no rank). Written as CSV (grid values as text, arrays as `64,32,32`) and as JSON (values as
+ * always give the same table. Completed trials first (rank 1..n), then pruned ones (by the same
+ * metric, but unranked: they did not train their epochs), then failed, then unreadable ones. Written as CSV (grid values as text, arrays as `64,32,32`) and as JSON (values as
  * written), neither holding a timestamp: rebuilding from unchanged trials gives identical bytes.
  */
 import { join } from 'node:path';
@@ -31,8 +31,10 @@ export interface Ranking {
 }
 
 export interface LeaderboardRow {
-  /** 1 = best; null for failed and unreadable trials. */
+  /** 1 = best; null for pruned, failed and unreadable trials. */
   rank: number | null;
+  /** The order in which the trial was asked for, 1, 2, …; null when unreadable. */
+  number: number | null;
   trial_id: string;
   label: string;
   status: ReadStatus;
@@ -85,6 +87,7 @@ function rowOf(trial: TrialEntry): LeaderboardRow {
   const m = trial.metrics;
   return {
     rank: null,
+    number: trial.number ?? (trial.index === null ? null : trial.index + 1),
     trial_id: trial.id,
     label: trial.label,
     status: trial.status,
@@ -100,7 +103,7 @@ function rowOf(trial: TrialEntry): LeaderboardRow {
     params: finite(m?.params),
     duration_s: finite(m?.duration_s),
     backend: typeof m?.backend === 'string' ? m.backend : null,
-    error: trial.status === 'completed' ? null : trial.error ?? null,
+    error: trial.status === 'completed' || trial.status === 'pruned' ? null : trial.error ?? null,
     error_kind: trial.status === 'failed' ? trial.kind ?? null : null,
   };
 }
@@ -136,9 +139,10 @@ export function rankTrials(trials: TrialEntry[], ranking: Ranking): LeaderboardR
   const rows = trials.map(rowOf);
   const completed = rows.filter((r) => r.status === 'completed').sort(compareCompleted(ranking));
   completed.forEach((r, i) => (r.rank = i + 1));
+  const pruned = rows.filter((r) => r.status === 'pruned').sort(compareCompleted(ranking));
   const failed = rows.filter((r) => r.status === 'failed').sort(inOrder);
   const unreadable = rows.filter((r) => r.status === 'unreadable').sort(inOrder);
-  return [...completed, ...failed, ...unreadable];
+  return [...completed, ...pruned, ...failed, ...unreadable];
 }
 
 /** A grid value as text: strings as they are, flat arrays as `64,32,32`, anything else as JSON. */
@@ -151,17 +155,18 @@ export function valueText(value: unknown): string {
 
 /** Grid keys that would collide with a fixed column get a `grid:` prefix in the CSV header. */
 export function gridColumnNames(gridKeys: string[]): string[] {
-  const fixed = new Set<string>(['rank', 'trial_id', 'status', ...METRIC_COLUMNS, 'backend', 'error']);
+  const fixed = new Set<string>(['rank', 'number', 'trial_id', 'status', ...METRIC_COLUMNS, 'backend', 'error']);
   return gridKeys.map((k) => (fixed.has(k) ? `grid:${k}` : k));
 }
 
 export function csvColumns(gridKeys: string[]): string[] {
-  return ['rank', 'trial_id', 'status', ...gridColumnNames(gridKeys), ...METRIC_COLUMNS, 'backend', 'error'];
+  return ['rank', 'number', 'trial_id', 'status', ...gridColumnNames(gridKeys), ...METRIC_COLUMNS, 'backend', 'error'];
 }
 
 export function leaderboardCsv(rows: LeaderboardRow[], gridKeys: string[]): string {
   const records = rows.map((r) => [
     r.rank ?? '',
+    r.number ?? '',
     r.trial_id,
     r.status,
     ...gridKeys.map((k) => (r.values && Object.hasOwn(r.values, k) ? valueText(r.values[k]) : '')),
@@ -178,7 +183,7 @@ export interface LeaderboardSummary {
   goal: Goal;
   grid_keys: string[];
   best_trial_id: string | null;
-  trials: { total: number; completed: number; failed: number; unreadable: number };
+  trials: { total: number; completed: number; pruned: number; failed: number; unreadable: number };
   rows: LeaderboardRow[];
 }
 
@@ -190,7 +195,7 @@ export function leaderboardSummary(rows: LeaderboardRow[], sweep: Pick<SweepInfo
     goal: ranking.goal,
     grid_keys: sweep.gridKeys,
     best_trial_id: rows.find((r) => r.rank === 1)?.trial_id ?? null,
-    trials: { total: rows.length, completed: count('completed'), failed: count('failed'), unreadable: count('unreadable') },
+    trials: { total: rows.length, completed: count('completed'), pruned: count('pruned'), failed: count('failed'), unreadable: count('unreadable') },
     rows,
   };
 }

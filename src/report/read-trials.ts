@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { SWEEP_FILE, TRIALS_DIR } from '../sweep/folder-layout.js';
 import { ERROR_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
-import { HISTORY_FILE, METRICS_FILE } from '../train/run-folder.js';
+import { METRICS_FILE } from '../train/run-folder.js';
 import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
-import type { HistoryRow } from './history.js';
+import { parseCsv, readHistory } from '../train/history-csv.js';
+
+export { parseCsv, readHistory };
 
 export type Goal = 'maximize' | 'minimize';
 
@@ -29,7 +31,8 @@ export interface SweepInfo {
   gridKeys: string[];
 }
 
-export type ReadStatus = 'completed' | 'failed' | 'unreadable';
+/** The trial statuses of src/sweep/status.ts a folder can record, and unreadable. */
+export type ReadStatus = 'completed' | 'pruned' | 'failed' | 'unreadable';
 
 export interface TrialEntry {
   /** The folder name under trials/ (the id the runner gave it). */
@@ -39,6 +42,8 @@ export interface TrialEntry {
   label: string;
   /** Position in the sweep's expansion order, when trial.json says. */
   index: number | null;
+  /** 1-based: the order in which the trial was asked for (index + 1 in folders of earlier versions). */
+  number?: number | null;
   /** Grid values as written; null when trial.json could not be read. */
   values: TrialValues | null;
   metrics?: RunMetrics;
@@ -98,7 +103,9 @@ export async function readSweepInfo(dir: string): Promise<SweepInfo> {
     throw new InputError({ file, path: '', message: (err as Error).message.replace(`${SWEEP_FILE}: `, '') });
   }
   if (!isObject(definition)) throw new InputError({ file, path: '', message: 'is not a JSON object' });
-  if (!isObject(definition.grid)) throw new InputError({ file, path: '/grid', message: 'missing or not an object', hint: 'sweep.json is written by `convsweep run`; do not edit it' });
+  // A grid sweep's settings are in grid, a random or TPE sweep's in space.
+  const settings = isObject(definition.grid) ? definition.grid : isObject(definition.space) ? definition.space : undefined;
+  if (!settings) throw new InputError({ file, path: '/grid', message: 'neither grid nor space is an object', hint: 'sweep.json is written by `convsweep run`; do not edit it' });
   const metric = typeof definition.metric === 'string' ? definition.metric : 'test_accuracy';
   const goal: Goal =
     definition.goal === 'maximize' || definition.goal === 'minimize' ? definition.goal : metric.endsWith('_loss') ? 'minimize' : 'maximize';
@@ -110,7 +117,7 @@ export async function readSweepInfo(dir: string): Promise<SweepInfo> {
     description: typeof definition.description === 'string' ? definition.description : undefined,
     metric,
     goal,
-    gridKeys: Object.keys(definition.grid),
+    gridKeys: Object.keys(settings),
   };
 }
 
@@ -135,7 +142,7 @@ export async function listTrialFolders(dir: string): Promise<string[]> {
 /** One trial folder → its record; never throws for what is inside the folder. */
 export async function readTrial(trialsDir: string, id: string): Promise<TrialEntry> {
   const dir = join(trialsDir, id);
-  const entry: TrialEntry = { id, dir, status: 'unreadable', label: id, index: null, values: null };
+  const entry: TrialEntry = { id, dir, status: 'unreadable', label: id, index: null, number: null, values: null };
   const unreadable = (reason: string): TrialEntry => ({ ...entry, status: 'unreadable', error: reason });
 
   let errorRecord: Record<string, unknown> | undefined;
@@ -162,6 +169,7 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
   entry.values = record.values as TrialValues;
   entry.label = typeof record.label === 'string' && record.label !== '' ? record.label : trialLabel(entry.values);
   entry.index = typeof record.index === 'number' && Number.isInteger(record.index) ? record.index : null;
+  entry.number = typeof record.number === 'number' && Number.isInteger(record.number) ? record.number : entry.index === null ? null : entry.index + 1;
 
   if (await exists(join(dir, METRICS_FILE))) {
     try {
@@ -169,7 +177,7 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
     } catch (err) {
       return unreadable((err as Error).message);
     }
-    return { ...entry, status: 'completed' };
+    return { ...entry, status: entry.metrics.status === 'pruned' ? 'pruned' : 'completed' };
   }
   if (hasError) {
     if (!errorRecord) return unreadable(`${ERROR_FILE}: not valid JSON`);
@@ -177,71 +185,6 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
     return { ...entry, status: 'failed', error: message, kind: typeof errorRecord.kind === 'string' ? errorRecord.kind : undefined };
   }
   return unreadable(`incomplete: neither ${METRICS_FILE} nor ${ERROR_FILE}`);
-}
-
-/** Minimal RFC 4180 parser: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-function numberOrNull(text: string | undefined): number | null {
-  if (text === undefined || text.trim() === '') return null;
-  const n = Number(text);
-  return Number.isFinite(n) ? n : null;
-}
-
-/** A run's history.csv (the columns of train/artifacts.ts HISTORY_COLUMNS); [] when missing or unreadable. */
-export async function readHistory(trialDir: string): Promise<HistoryRow[]> {
-  let text: string;
-  try {
-    text = await readFile(join(trialDir, HISTORY_FILE), 'utf8');
-  } catch {
-    return [];
-  }
-  const [header, ...rows] = parseCsv(text);
-  if (!header) return [];
-  const col = (name: string) => header.indexOf(name);
-  const at = (row: string[], name: string) => (col(name) >= 0 ? numberOrNull(row[col(name)]) : null);
-  return rows
-    .map((row) => ({
-      epoch: at(row, 'epoch') ?? Number.NaN,
-      loss: at(row, 'loss') ?? Number.NaN,
-      accuracy: at(row, 'accuracy') ?? Number.NaN,
-      val_loss: at(row, 'val_loss'),
-      val_accuracy: at(row, 'val_accuracy'),
-      lr: at(row, 'lr') ?? Number.NaN,
-      seconds: at(row, 'seconds') ?? Number.NaN,
-    }))
-    .filter((r) => Number.isFinite(r.epoch));
 }
 
 /** A confusion CSV (report/confusion-chart.ts confusionCsv) → labels and matrix; undefined when missing or malformed. */

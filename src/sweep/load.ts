@@ -12,9 +12,18 @@ import type { SweepDefinition } from '../config/types.generated.js';
 import { InputError, type Problem } from '../errors.js';
 import { defaultGoal } from '../report/leaderboard.js';
 import { standaloneConfig } from '../train/prepare.js';
+import { EPOCH_METRICS, naturalGoal, searchMetricFor, type EpochMetric, type Goal } from './objective.js';
+import { TPE_DEFAULTS, type TpeSettings } from './sampler/tpe.js';
+import { parseSpace, type Dimension } from './space.js';
 
 export type SweepMetric = NonNullable<SweepDefinition['metric']>;
 export type SweepGoal = NonNullable<SweepDefinition['goal']>;
+export type SearchMethod = NonNullable<SweepDefinition['method']>;
+
+/** The sweep's early stopping, defaults filled. */
+export type EarlyStoppingPlan =
+  | { type: 'asha'; metric: EpochMetric; goal: Goal; minEpochs: number; reductionFactor: number }
+  | { type: 'median'; metric: EpochMetric; goal: Goal; startupTrials: number; warmupEpochs: number };
 
 export interface Sweep {
   /** The sweep file as given on the command line. */
@@ -33,6 +42,16 @@ export interface Sweep {
   trialTimeoutS?: number;
   /** Data limits and epochs for every trial; CLI flags replace the file's values. */
   settings: SweepSettings;
+  method: SearchMethod;
+  /** random and tpe: what to draw from. */
+  space: Dimension[];
+  /** random and tpe: how many trials to ask for. */
+  maxTrials?: number;
+  maxTimeS?: number;
+  tpe: TpeSettings;
+  earlyStopping?: EarlyStoppingPlan;
+  /** What the sampler and the pruner learn from: a per-epoch validation metric, never a test one. */
+  searchObjective: { metric: EpochMetric; goal: Goal };
 }
 
 export interface SweepSettings {
@@ -42,18 +61,31 @@ export interface SweepSettings {
 }
 
 const schema = JSON.parse(await readFile(new URL('../../../src/config/schema/sweep.schema.json', import.meta.url), 'utf8'));
-const validateDefinition = new Ajv({ allErrors: true, useDefaults: true }).compile<SweepDefinition>(schema);
+const validateDefinition = new Ajv({ allErrors: true, useDefaults: true, verbose: true }).compile<SweepDefinition>(schema);
+
+/** The schema of the object at a sweep file's location, for naming its allowed keys. */
+function schemaAt(path: string): { properties?: Record<string, unknown> } {
+  if (path === '/early_stopping') return schema.definitions.EarlyStopping;
+  if (path === '/tpe') return schema.definitions.TpeSettings;
+  if (path.startsWith('/space/')) return schema.definitions.Distribution;
+  return schema;
+}
 
 function schemaProblem(file: string, error: ErrorObject): Problem {
   const params = error.params as Record<string, unknown>;
   if (error.instancePath === '/base') return { file, path: '/base', message: 'must be a path to a config file or an inline config object' };
-  if (error.keyword === 'type' && error.instancePath.startsWith('/grid/')) return { file, path: error.instancePath, message: 'must be a list of the values to try', hint: 'e.g. [0.2, 0.3]; a single value as [0.2]' };
+  if (error.keyword === 'type' && error.instancePath.startsWith('/grid/')) {
+    const isDistribution = typeof error.data === 'object' && error.data !== null && 'distribution' in error.data;
+    return isDistribution
+      ? { file, path: error.instancePath, message: 'a grid lists the values to try; distributions are for random and tpe sweeps', hint: 'set "method": "random" (or "tpe") and rename "grid" to "space", with max_trials' }
+      : { file, path: error.instancePath, message: 'must be a list of the values to try', hint: 'e.g. [0.2, 0.3]; a single value as [0.2]' };
+  }
   switch (error.keyword) {
     case 'required':
       return { file, path: `${error.instancePath}/${params.missingProperty}`, message: `missing required key ${JSON.stringify(params.missingProperty)}` };
     case 'additionalProperties': {
       const key = params.additionalProperty as string;
-      const allowed = Object.keys(schema.properties);
+      const allowed = Object.keys(schemaAt(error.instancePath).properties ?? {});
       const near = closest(key, allowed);
       return { file, path: `${error.instancePath}/${key}`, message: `unknown key ${JSON.stringify(key)}`, hint: near ? `did you mean ${JSON.stringify(near)}?` : `allowed keys: ${allowed.join(', ')}` };
     }
@@ -61,8 +93,13 @@ function schemaProblem(file: string, error: ErrorObject): Problem {
       return { file, path: error.instancePath, message: 'has no values to try', hint: 'list at least one value' };
     case 'minProperties':
       return { file, path: error.instancePath, message: 'is empty', hint: 'name at least one setting to vary, e.g. "learning_rate": [0.001, 0.0005]' };
-    case 'enum':
-      return { file, path: error.instancePath, message: `must be one of ${(params.allowedValues as string[]).join(', ')}` };
+    case 'enum': {
+      const allowed = params.allowedValues as string[];
+      if (error.instancePath === '/early_stopping/metric') {
+        return { file, path: error.instancePath, message: `must be a per-epoch metric, one of ${allowed.join(', ')}`, hint: 'early stopping never looks at the test set; the leaderboard still ranks by the sweep\'s metric' };
+      }
+      return { file, path: error.instancePath, message: `must be one of ${allowed.join(', ')}` };
+    }
     default:
       return { file, path: error.instancePath, message: error.message ?? error.keyword };
   }
@@ -107,28 +144,87 @@ async function loadBase(definition: SweepDefinition, sweepFile: string): Promise
 export async function loadSweep(file: string): Promise<Sweep> {
   const raw = parseConfigText(await readSweepText(file), file);
   // The definition is kept as written (sweep.json stores it); defaults go on a copy.
-  const withDefaults = structuredClone(raw);
+  const withDefaults = structuredClone(raw) as SweepDefinition;
+  const problems: Problem[] = [];
   if (!validateDefinition(withDefaults)) {
+    // A space entry's oneOf reports both alternatives in schema words: parseSpace says it better.
+    const errors = validateDefinition.errors!.filter((e) => !e.instancePath.startsWith('/space/'));
     // oneOf reports each alternative; one line a place is enough.
-    const lines = new Map(validateDefinition.errors!.map((e) => schemaProblem(file, e)).map((p) => [`${p.path} ${p.message}`, p]));
-    throw new InputError([...lines.values()]);
+    problems.push(...new Map(errors.map((e) => schemaProblem(file, e)).map((p) => [`${p.path} ${p.message}`, p])).values());
   }
+  const search = checkSearch(withDefaults, file, problems);
+  if (problems.length > 0) throw new InputError(problems);
   const definition = raw as SweepDefinition;
-  if (definition.epochs !== undefined && 'epochs' in definition.grid) {
-    throw new InputError({ file, path: '/epochs', message: 'epochs is also a grid key', hint: 'remove one of them' });
+  const settingKeys = Object.keys(definition.grid ?? definition.space ?? {});
+  if (definition.epochs !== undefined && settingKeys.includes('epochs')) {
+    throw new InputError({ file, path: '/epochs', message: `epochs is also a ${definition.grid ? 'grid' : 'space'} key`, hint: 'remove one of them' });
   }
   const { base, baseFile } = await loadBase(definition, file);
   const metric = withDefaults.metric!;
+  const goal = withDefaults.goal ?? defaultGoal(metric);
+  const searchMetric = searchMetricFor(metric);
   return {
+    ...search,
+    // The pruner's metric, when there is one, is the sampler's too: both learn the same thing.
+    searchObjective: search.earlyStopping
+      ? { metric: search.earlyStopping.metric, goal: search.earlyStopping.goal }
+      : { metric: searchMetric, goal: searchMetric === metric ? goal : naturalGoal(searchMetric) },
     file,
     definition,
     name: definition.name ?? basename(file, extname(file)),
     base,
     baseFile,
     metric,
-    goal: withDefaults.goal ?? defaultGoal(metric),
+    goal,
     seed: withDefaults.seed!,
     trialTimeoutS: definition.trial_timeout_s,
     settings: { epochs: definition.epochs, trainLimit: definition.train_limit, testLimit: definition.test_limit },
   };
+}
+
+type SearchFields = Pick<Sweep, 'method' | 'space' | 'maxTrials' | 'maxTimeS' | 'tpe' | 'earlyStopping'>;
+
+/** The method's own keys, checked together: what the schema alone cannot say in one line. */
+function checkSearch(d: SweepDefinition, file: string, problems: Problem[]): SearchFields {
+  const method = d.method ?? 'grid';
+  let space: Dimension[] = [];
+  if (method === 'grid') {
+    if (d.grid === undefined) problems.push({ file, path: '/grid', message: 'missing required key "grid"', hint: d.space ? 'a space is for "method": "random" or "tpe"; a grid sweep lists its values in "grid"' : 'e.g. "grid": {"learning_rate": [0.001, 0.0005]}' });
+    if (d.space !== undefined && d.grid !== undefined) problems.push({ file, path: '/space', message: 'a grid sweep runs its grid; space is for random and tpe sweeps', hint: 'remove space, or set "method": "random" or "tpe" instead of grid' });
+    if (d.max_trials !== undefined) problems.push({ file, path: '/max_trials', message: 'a grid sweep runs every combination of its grid', hint: 'set "method": "random" or "tpe" to sample max_trials trials' });
+    if (d.tpe !== undefined) problems.push({ file, path: '/tpe', message: 'TPE settings need "method": "tpe"' });
+  } else {
+    if (d.grid !== undefined) problems.push({ file, path: '/grid', message: `a ${method} sweep draws its trials from "space", not "grid"`, hint: 'rename grid to space' });
+    else if (d.space === undefined) problems.push({ file, path: '/space', message: 'missing required key "space"', hint: 'e.g. "space": {"learning_rate": {"distribution": "log_uniform", "min": 0.0001, "max": 0.01}}' });
+    if (d.max_trials === undefined) problems.push({ file, path: '/max_trials', message: 'missing required key "max_trials"', hint: `a ${method} sweep asks for this many trials, e.g. "max_trials": 30` });
+    if (d.tpe !== undefined && method !== 'tpe') problems.push({ file, path: '/tpe', message: 'TPE settings need "method": "tpe"' });
+    if (d.space !== null && typeof d.space === 'object' && !Array.isArray(d.space)) {
+      try {
+        space = parseSpace(d.space as Record<string, unknown>, file);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        problems.push(...err.problems);
+      }
+    }
+  }
+  return { method, space, maxTrials: d.max_trials, maxTimeS: d.max_time_s, tpe: tpeSettings(d), earlyStopping: earlyStoppingPlan(d) };
+}
+
+function tpeSettings(d: SweepDefinition): TpeSettings {
+  return {
+    startupTrials: d.tpe?.startup_trials ?? TPE_DEFAULTS.startupTrials,
+    eiCandidates: d.tpe?.ei_candidates ?? TPE_DEFAULTS.eiCandidates,
+    gamma: d.tpe?.gamma ?? TPE_DEFAULTS.gamma,
+  };
+}
+
+function earlyStoppingPlan(d: SweepDefinition): EarlyStoppingPlan | undefined {
+  const e = d.early_stopping;
+  if (!e || e.type === 'none') return undefined;
+  const metric = (e.metric ?? 'val_accuracy') as EpochMetric;
+  if (!EPOCH_METRICS.includes(metric)) return undefined;
+  const goal = e.goal ?? naturalGoal(metric);
+  return e.type === 'asha'
+    ? { type: 'asha', metric, goal, minEpochs: e.min_epochs ?? 1, reductionFactor: e.reduction_factor ?? 3 }
+    : { type: 'median', metric, goal, startupTrials: e.startup_trials ?? 5, warmupEpochs: e.warmup_epochs ?? 1 };
 }

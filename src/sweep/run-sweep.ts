@@ -29,12 +29,16 @@ import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
-import { expandSweep } from './expand.js';
 import { QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
-import { GridStrategy, type Strategy } from './strategy/grid.js';
-import { canonicalJson, readFinishedMetrics, removeStagingLeftovers, trialRecord, trialRecordJson, TrialStatus, writeFailedTrial, type Trial, type TrialOutcome } from './trial.js';
+import type { TrialEvent } from './events.js';
+import { runLoop } from './loop.js';
+import { planSearch, type SearchPlan } from './search-plan.js';
+import { Search } from './search.js';
+import { readRecordedTrials } from './recorded-trials.js';
+import { finishedStatus, isFinished } from './status.js';
+import { canonicalJson, readFinishedMetrics, removeStagingLeftovers, sampledTrialId, trialLabel, trialRecord, trialRecordJson, TrialStatus, writeFailedTrial, type Trial, type TrialOutcome } from './trial.js';
 import type { Isolation } from './worker-entry.js';
 
 export interface SweepOptions {
@@ -78,7 +82,9 @@ export interface SweepListener {
 
 export interface SweepPlan {
   sweep: Sweep;
+  /** The trials known before any result: a grid's and a random sweep's all, TPE's start-up ones. */
   trials: Trial[];
+  search: SearchPlan;
   outDir: string;
   /** In SharedArrayBuffers (toShared), ready for the pool's threads. */
   data: Dataset;
@@ -90,24 +96,35 @@ export interface SweepSummary {
   /** Trials found finished on disk (--resume) and left untouched. */
   skipped: number;
   completed: number;
+  /** Stopped early by the sweep's pruner (and saved). */
+  pruned: number;
   failed: number;
-  /** Trials cancelled (or never started) because the sweep was interrupted. */
+  /** Trials cancelled (or never started) because the sweep was interrupted or ran out of time. */
   notRun: number;
   interrupted: boolean;
+  /** max_time_s passed before every trial was asked for. */
+  timeUp: boolean;
+  /** Epochs this run trained, and the epochs its trials would have trained without early stopping. */
+  epochsRun: number;
+  epochsPlanned: number;
+  /** ASHA, median rule; undefined without early stopping. */
+  pruner?: string;
 }
 
 /** The sweep with flags applied, its dataset, and every trial validated: everything before a file is written. */
 export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   const loaded = await loadSweep(options.sweepFile);
   const overrides = Object.fromEntries(Object.entries(options.overrides ?? {}).filter(([, v]) => v !== undefined)) as SweepSettings;
-  if (overrides.epochs !== undefined && 'epochs' in loaded.definition.grid) {
-    throw new InputError({ file: '--epochs', path: '', message: 'epochs is a grid key of this sweep', hint: 'drop --epochs, or remove epochs from the grid' });
+  const settingKeys = Object.keys(loaded.definition.grid ?? loaded.definition.space ?? {});
+  if (overrides.epochs !== undefined && settingKeys.includes('epochs')) {
+    const where = loaded.method === 'grid' ? 'grid' : 'space';
+    throw new InputError({ file: '--epochs', path: '', message: `epochs is a ${where} key of this sweep`, hint: `drop --epochs, or remove epochs from the ${where}` });
   }
   const sweep: Sweep = { ...loaded, settings: { ...loaded.settings, ...overrides } };
   // Shared from the start: the pool's threads read these bytes without copies, and the sweep holds one copy, not two.
   const data = toShared(await loadDataset(sweep.base.dataset, sweep.baseFile));
-  const trials = expandSweep(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: data.train.count });
-  return { sweep, trials, outDir: options.outDir ?? join('results', sweep.name), data };
+  const search = planSearch(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: data.train.count });
+  return { sweep, trials: search.fixedTrials, search, outDir: options.outDir ?? join('results', sweep.name), data };
 }
 
 /** sweep.json: the sweep file with defaults and flags filled in, the resolved base config, and the trials. */
@@ -158,7 +175,8 @@ async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<void> {
 function describeOutcome(outcome: TrialOutcome, metric: string): Record<string, unknown> {
   switch (outcome.status) {
     case TrialStatus.COMPLETED:
-      return { status: outcome.status, [metric]: outcome.metrics[metric as keyof typeof outcome.metrics], duration_s: outcome.metrics.duration_s };
+    case TrialStatus.PRUNED:
+      return { status: outcome.status, [metric]: outcome.metrics[metric as keyof typeof outcome.metrics], epochs_run: outcome.metrics.epochs_run, duration_s: outcome.metrics.duration_s };
     case TrialStatus.FAILED:
       return { status: outcome.status, kind: outcome.kind, message: outcome.message };
     case TrialStatus.STOPPED:
@@ -192,23 +210,23 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
 type Runner = { kind: 'local'; backend: BackendName } | { kind: 'queue'; redis: Redis };
 
 async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner): Promise<SweepSummary> {
-  const { sweep, trials, outDir } = plan;
+  const { sweep, outDir } = plan;
   const trialsDir = resolve(outDir, TRIALS_DIR);
   const { logger, close } = fileLogger(join(outDir, SWEEP_LOG));
   try {
     const leftovers = await removeStagingLeftovers(trialsDir);
     if (leftovers.length > 0) logger.info({ event: 'cleanup', removed: leftovers }, 'removed staging folders of killed trials');
 
-    const strategy = new GridStrategy(trials);
-    const finishedBefore = new Map<string, number | null>();
-    for (const trial of trials) {
-      const metrics = await readFinishedMetrics(join(trialsDir, trial.id));
-      if (!metrics) continue;
-      strategy.report(trial, { status: TrialStatus.COMPLETED, metrics });
-      finishedBefore.set(trial.id, metrics[sweep.metric]);
-    }
-    const remaining = trials.length - finishedBefore.size;
-    const summary: SweepSummary = { outDir, total: trials.length, skipped: finishedBefore.size, completed: 0, failed: 0, notRun: 0, interrupted: false };
+    const recorded = await readRecordedTrials(trialsDir, plan.search.makeTrial, sweep.searchObjective);
+    const finishedRecords = recorded.filter((r) => isFinished(r.status));
+    const finishedBefore = new Map<string, number | null>(finishedRecords.map((r) => [r.trial.id, (r.metrics?.[sweep.metric] as number | null | undefined) ?? null]));
+    const search = new Search(plan.search.sampler, plan.search.makeTrial, recorded);
+    const pruner = plan.search.newPruner();
+    // The pruner learns from every finished trial before a new epoch arrives: ASHA's rungs are rebuilt, not lost.
+    for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, r.history.map((row) => row[sweep.searchObjective.metric] ?? Number.NaN));
+    const total = plan.search.sampler.maxTrials;
+    const remaining = total - finishedBefore.size;
+    const summary: SweepSummary = { outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
     // The cleanup of a finished sweep waits for its report: for a queue it means talking to Redis
     // (removing the queue), which must not keep the user from the report of trials already saved.
     let cleanUp: () => Promise<void> = async () => {
@@ -217,12 +235,12 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     };
     if (remaining > 0) {
       const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
-      logger.info({ event: 'start', sweep: sweep.file, trials: trials.length, finished_before: finishedBefore.size, runner: description }, 'sweep started');
-      options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: description, outDir });
+      logger.info({ event: 'start', sweep: sweep.file, method: sweep.method, early_stopping: summary.pruner ?? 'none', trials: total, finished_before: finishedBefore.size, runner: description }, 'sweep started');
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir });
       let finished = false;
       try {
-        await executeTrials({ plan, strategy, executor, trialsDir, logger, options, summary });
-        finished = summary.skipped + summary.completed + summary.failed === summary.total;
+        await executeTrials({ plan, search, pruner, executor, trialsDir, logger, options, summary });
+        finished = summary.skipped + summary.completed + summary.pruned + summary.failed === summary.total;
       } finally {
         // Unfinished (Ctrl-C, an error): stopped at once, so that no worker starts another trial.
         if (!finished) await executor.close(false);
@@ -235,10 +253,10 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
           }
         : async () => undefined;
     } else {
-      options.listener?.onStart?.({ sweep, total: trials.length, finishedBefore, runner: 'nothing left to run', outDir });
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: 'nothing left to run', outDir });
     }
     summary.interrupted = options.signal?.aborted ?? false;
-    summary.notRun = summary.total - summary.skipped - summary.completed - summary.failed;
+    summary.notRun = summary.total - summary.skipped - summary.completed - summary.pruned - summary.failed;
     logger.info({ event: 'end', ...summary }, 'sweep ended');
     try {
       await writeReport(outDir);
@@ -320,7 +338,8 @@ async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: R
 
 interface Execution {
   plan: SweepPlan;
-  strategy: Strategy;
+  search: Search;
+  pruner: ReturnType<SearchPlan['newPruner']>;
   executor: TrialExecutor;
   trialsDir: string;
   logger: Logger;
@@ -328,68 +347,83 @@ interface Execution {
   summary: SweepSummary;
 }
 
+/** The loop's events → sweep.log (JSON lines) and the caller's listener. */
+function eventRecorder(run: Execution): (event: TrialEvent) => void {
+  const { logger, options, plan } = run;
+  return (event) => {
+    const { trial } = event;
+    switch (event.type) {
+      case 'started':
+        logger.info({ event: 'trial-start', id: trial.id, number: trial.number, label: trial.label, values: trial.values }, `trial ${trial.label} started`);
+        options.listener?.onTrialStart?.(trial);
+        break;
+      case 'batch':
+        options.listener?.onTrialBatch?.(trial, event.progress);
+        break;
+      case 'epoch':
+        logger.info({ event: 'trial-epoch', id: trial.id, number: trial.number, ...event.row, ...(event.stop ? { verdict: 'stop' } : {}) }, `trial ${trial.label} epoch ${event.row.epoch}`);
+        options.listener?.onTrialEpoch?.(trial, event.row, event.epochs);
+        break;
+      case 'ended':
+        if (event.outcome.status !== TrialStatus.STOPPED) {
+          run.summary.epochsRun += event.history.length;
+          run.summary.epochsPlanned += trial.config.epochs;
+        }
+        logger.info({ event: 'trial-end', id: trial.id, number: trial.number, label: trial.label, ...describeOutcome(event.outcome, plan.sweep.metric) }, `trial ${trial.label} ${event.outcome.status}`);
+        options.listener?.onTrialEnd?.(trial, event.outcome);
+        break;
+    }
+  };
+}
+
 async function executeTrials(run: Execution): Promise<void> {
-  const { plan, strategy, executor, options, logger } = run;
+  const { plan, executor, options, logger, summary } = run;
+  const prunable = plan.sweep.earlyStopping !== undefined;
 
-  const runOne = async (trial: Trial): Promise<void> => {
+  const execute = async (trial: Trial, hooks: { onBatch: (p: BatchProgress) => void; onEpoch: (row: HistoryRow, epochs: number) => boolean }): Promise<TrialOutcome> => {
     const outDir = join(run.trialsDir, trial.id);
-    // A failed or half-written earlier attempt (only --resume can meet one) makes way for this one.
-    await rm(outDir, { recursive: true, force: true });
-    logger.info({ event: 'trial-start', id: trial.id, label: trial.label }, `trial ${trial.label} started`);
-    options.listener?.onTrialStart?.(trial);
-    let outcome = await executor.run(
-      {
-        config: trial.config,
-        configFile: resolve(plan.sweep.baseFile),
-        outDir,
-        trialJson: trialRecordJson(trial),
-        timeoutS: plan.sweep.trialTimeoutS,
-      },
-      {
-        signal: options.signal,
-        onBatch: (progress) => options.listener?.onTrialBatch?.(trial, progress),
-        onEpoch: (row, epochs) => options.listener?.onTrialEpoch?.(trial, row, epochs),
-      },
-    );
-    if (outcome.status !== TrialStatus.COMPLETED) {
-      // A trial stopped after its folder was complete (the grace period ended between the rename and
-      // the report of its outcome) did finish: its folder is the record.
-      const metrics = await readFinishedMetrics(outDir);
-      if (metrics) outcome = { status: TrialStatus.COMPLETED, metrics };
-    }
-    // A terminated thread or process leaves its staging folder behind.
-    if (outcome.status !== TrialStatus.COMPLETED) await removeStagingLeftovers(run.trialsDir, trial.id);
-    if (outcome.status === TrialStatus.FAILED) await writeFailedTrial(outDir, trial, outcome);
-    record(trial, outcome);
-  };
-
-  const record = (trial: Trial, outcome: TrialOutcome): void => {
-    if (outcome.status === TrialStatus.COMPLETED) run.summary.completed++;
-    if (outcome.status === TrialStatus.FAILED) run.summary.failed++;
-    strategy.report(trial, outcome);
-    logger.info({ event: 'trial-end', id: trial.id, label: trial.label, ...describeOutcome(outcome, plan.sweep.metric) }, `trial ${trial.label} ${outcome.status}`);
-    options.listener?.onTrialEnd?.(trial, outcome);
-  };
-
-  /** One trial's bookkeeping failing (a full disk, say) fails that trial, not the sweep and its report. */
-  const runGuarded = (trial: Trial): Promise<void> =>
-    runOne(trial).catch((err: unknown) => {
+    try {
+      // A failed or half-written earlier attempt (only --resume can meet one) makes way for this one.
+      await rm(outDir, { recursive: true, force: true });
+      let outcome = await executor.run(
+        { config: trial.config, configFile: resolve(plan.sweep.baseFile), outDir, trialJson: trialRecordJson(trial), timeoutS: plan.sweep.trialTimeoutS, prunable },
+        { signal: options.signal, onBatch: hooks.onBatch, onEpoch: hooks.onEpoch },
+      );
+      if (outcome.status === TrialStatus.STOPPED || outcome.status === TrialStatus.FAILED) {
+        // A trial stopped after its folder was complete (the grace period ended between the rename and
+        // the report of its outcome) did finish: its folder is the record.
+        const metrics = await readFinishedMetrics(outDir);
+        if (metrics) outcome = { status: finishedStatus(metrics), metrics };
+      }
+      // A terminated thread or process leaves its staging folder behind.
+      if (!isFinished(outcome.status)) await removeStagingLeftovers(run.trialsDir, trial.id);
+      if (outcome.status === TrialStatus.FAILED) await writeFailedTrial(outDir, trial, outcome);
+      return outcome;
+    } catch (err) {
+      // One trial's bookkeeping failing (a full disk, say) fails that trial, not the sweep and its report.
       logger.error({ event: 'trial-error', id: trial.id, message: (err as Error).message }, `recording trial ${trial.label} failed`);
-      record(trial, { status: TrialStatus.FAILED, kind: 'error', message: `recording the trial failed: ${(err as Error).message}` });
-    });
-
-  const running = new Set<Promise<void>>();
-  for (;;) {
-    while (running.size >= executor.capacity) await Promise.race(running);
-    if (options.signal?.aborted) break;
-    const trial = strategy.next();
-    if (!trial) {
-      if (running.size === 0) break;
-      await Promise.race(running);
-      continue;
+      return { status: TrialStatus.FAILED, kind: 'error', message: `recording the trial failed: ${(err as Error).message}` };
     }
-    const pending: Promise<void> = runGuarded(trial).finally(() => running.delete(pending));
-    running.add(pending);
-  }
-  await Promise.all(running);
+  };
+
+  const loop = await runLoop({
+    search: run.search,
+    pruner: run.pruner,
+    objective: plan.sweep.searchObjective,
+    execute,
+    capacity: executor.capacity,
+    listeners: [eventRecorder(run)],
+    signal: options.signal,
+    maxTimeS: plan.sweep.maxTimeS,
+    onRefused: async (err) => {
+      const message = `never ran: ${err.message}`;
+      logger.warn({ event: 'trial-refused', number: err.number, values: err.values, message }, `trial ${err.number} refused`);
+      const trial = { id: sampledTrialId(err.number, err.values), label: trialLabel(err.values), number: err.number, index: err.number - 1, values: err.values, seed: plan.sweep.seed };
+      await writeFailedTrial(join(run.trialsDir, trial.id), trial, { kind: 'invalid', message });
+    },
+  });
+  summary.completed += loop.completed;
+  summary.pruned += loop.pruned;
+  summary.failed += loop.failed;
+  summary.timeUp = loop.timeUp;
 }

@@ -8,9 +8,10 @@
 import { selectBackend } from '../backend/select.js';
 import { loadDataset } from '../data/load.js';
 import { failureOf, TrialStatus, type TrialOutcome } from './trial.js';
-import { runTrial, type AbortMessage, type ProgressMessage, type TrialJob, type TrialProcessMessage } from './worker-entry.js';
+import { runTrial, Verdicts, type ControlMessage, type ProgressMessage, type TrialJob, type TrialProcessMessage } from './worker-entry.js';
 
 const controller = new AbortController();
+const verdicts = new Verdicts(controller.signal);
 
 function send(message: TrialProcessMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -22,7 +23,7 @@ function send(message: TrialProcessMessage): Promise<void> {
 async function runJob(job: TrialJob): Promise<TrialOutcome> {
   try {
     const [backend, data] = await Promise.all([selectBackend(job.backend), loadDataset(job.dataset ?? job.config.dataset, job.configFile)]);
-    return await runTrial(job, { backend, data, signal: controller.signal, report: (message: ProgressMessage) => void send(message) });
+    return await runTrial(job, { backend, data, signal: controller.signal, report: (message: ProgressMessage) => void send(message), verdicts });
   } catch (err) {
     return { status: TrialStatus.FAILED, ...failureOf(err) };
   }
@@ -30,9 +31,10 @@ async function runJob(job: TrialJob): Promise<TrialOutcome> {
 
 process.on('SIGINT', () => undefined);
 process.on('disconnect', () => process.exit(1));
-process.on('message', (message: TrialJob | AbortMessage) => {
+process.on('message', (message: TrialJob | ControlMessage) => {
   if ('type' in message) {
     if (message.type === 'abort') controller.abort();
+    else if (message.type === 'verdict') verdicts.hear(message);
     return;
   }
   void runJob(message).then(async (outcome) => {

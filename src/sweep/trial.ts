@@ -12,19 +12,18 @@ import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
 import { METRICS_FILE } from '../train/run-folder.js';
 import type { RunnableConfig } from '../train/run.js';
 
-export const TrialStatus = {
-  COMPLETED: 'completed',
-  FAILED: 'failed',
-  /** Cancelled by the user before it finished; nothing is written, so a resume runs it again. */
-  STOPPED: 'stopped',
-} as const;
-export type TrialStatus = (typeof TrialStatus)[keyof typeof TrialStatus];
+import { TrialStatus } from './status.js';
 
-/** refused: a queue worker found the trial's job invalid and never ran it. */
-export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused';
+export { TrialStatus };
+
+/**
+ * refused: a queue worker found the trial's job invalid and never ran it; invalid: a sampled
+ * trial's values make an invalid config, so it never ran.
+ */
+export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused' | 'invalid';
 
 export type TrialOutcome =
-  | { status: typeof TrialStatus.COMPLETED; metrics: RunMetrics }
+  | { status: typeof TrialStatus.COMPLETED | typeof TrialStatus.PRUNED; metrics: RunMetrics }
   | { status: typeof TrialStatus.FAILED; kind: FailureKind; message: string }
   | { status: typeof TrialStatus.STOPPED };
 
@@ -48,7 +47,9 @@ export type TrialValues = Record<string, unknown>;
 export interface Trial {
   id: string;
   label: string;
-  /** 0-based position in the sweep's expansion order. */
+  /** 1-based: the order in which the trial was asked for (a grid's expansion order). */
+  number: number;
+  /** number − 1, kept in trial.json for the folders of earlier versions. */
   index: number;
   values: TrialValues;
   seed: number;
@@ -60,6 +61,7 @@ export interface Trial {
 export interface TrialRecord {
   id: string;
   label: string;
+  number: number;
   index: number;
   values: TrialValues;
   seed: number;
@@ -68,6 +70,7 @@ export interface TrialRecord {
 export interface FailureRecord {
   id: string;
   label: string;
+  number: number;
   values: TrialValues;
   status: typeof TrialStatus.FAILED;
   kind: FailureKind;
@@ -89,6 +92,14 @@ export function trialId(values: TrialValues): string {
   return createHash('sha256').update(canonicalJson(Object.entries(values))).digest('hex').slice(0, 10);
 }
 
+/**
+ * A sampled trial's id: its number, then a hash of its values (a random space can draw the same
+ * values twice). Folders then list in the order the trials were asked for.
+ */
+export function sampledTrialId(number: number, values: TrialValues): string {
+  return `${String(number).padStart(4, '0')}-${trialId(values).slice(0, 6)}`;
+}
+
 const LABEL_ABBREVIATIONS: Record<string, string> = { learning_rate: 'lr' };
 
 function labelValue(value: unknown): string {
@@ -104,15 +115,15 @@ export function trialLabel(values: TrialValues): string {
     .join(' ');
 }
 
-export function trialRecord(trial: Trial): TrialRecord {
-  return { id: trial.id, label: trial.label, index: trial.index, values: trial.values, seed: trial.seed };
+export function trialRecord(trial: Omit<Trial, 'config'>): TrialRecord {
+  return { id: trial.id, label: trial.label, number: trial.number, index: trial.index, values: trial.values, seed: trial.seed };
 }
 
-export function trialRecordJson(trial: Trial): string {
+export function trialRecordJson(trial: Omit<Trial, 'config'>): string {
   return `${JSON.stringify(trialRecord(trial), null, 2)}\n`;
 }
 
-/** The metrics of a trial that finished, or undefined when its folder is missing, failed or incomplete (the report's rule: checkRunMetrics). */
+/** The metrics of a trial that finished (completed or pruned), or undefined when its folder is missing, failed or incomplete (the report's rule: checkRunMetrics). */
 export async function readFinishedMetrics(trialDir: string): Promise<RunMetrics | undefined> {
   try {
     return checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
@@ -122,8 +133,8 @@ export async function readFinishedMetrics(trialDir: string): Promise<RunMetrics 
 }
 
 /** trials/<id>/ with trial.json and error.json, staged and renamed into place like a finished run. */
-export async function writeFailedTrial(trialDir: string, trial: Trial, failure: { kind: FailureKind; message: string }): Promise<void> {
-  const record: FailureRecord = { id: trial.id, label: trial.label, values: trial.values, status: TrialStatus.FAILED, kind: failure.kind, message: failure.message };
+export async function writeFailedTrial(trialDir: string, trial: Omit<Trial, 'config'>, failure: { kind: FailureKind; message: string }): Promise<void> {
+  const record: FailureRecord = { id: trial.id, label: trial.label, number: trial.number, values: trial.values, status: TrialStatus.FAILED, kind: failure.kind, message: failure.message };
   const staging = await stagingFolder(trialDir);
   try {
     await writeFile(join(staging.path, TRIAL_FILE), trialRecordJson(trial));

@@ -17,6 +17,7 @@ import { AbortedError } from '../errors.js';
 import type { HistoryRow } from '../report/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import { runTraining, type RunnableConfig } from '../train/run.js';
+import { finishedStatus } from './status.js';
 import { failureOf, TRIAL_FILE, TrialStatus, type TrialOutcome } from './trial.js';
 
 export type Isolation = 'thread' | 'process';
@@ -32,6 +33,11 @@ export interface TrialJob {
   backend: BackendName;
   /** The sweep's trial_timeout_s: past it the trial is stopped and recorded as failed (timeout). */
   timeoutS?: number;
+  /**
+   * The sweep stops losing trials early: after each epoch but the last the trial waits for the
+   * sweep's verdict (a VerdictMessage) before it starts the next.
+   */
+  prunable?: boolean;
   /**
    * Where a trial process finds the dataset when not where config.dataset says (a queue worker
    * keeps a received dataset in its own files); absolute paths.
@@ -60,6 +66,10 @@ export type ProcessStartedMessage = { type: 'process'; pid: number };
 export type TaskStartedMessage = { type: 'started' };
 export type WorkerMessage = ProgressMessage | ProcessStartedMessage | TaskStartedMessage;
 export type AbortMessage = { type: 'abort' };
+/** The sweep's answer to an epoch of a prunable trial: stop here (pruned) or go on. */
+export type VerdictMessage = { type: 'verdict'; epoch: number; stop: boolean };
+/** What a trial hears from the sweep. */
+export type ControlMessage = AbortMessage | VerdictMessage;
 /** What a trial process sends its worker: progress, then exactly one outcome. */
 export type TrialProcessMessage = ProgressMessage | { type: 'outcome'; outcome: TrialOutcome };
 
@@ -92,8 +102,34 @@ if (isWorkerThread && (workerData as PoolWorkerData | undefined)?.warmBackend) {
   threadBackend((workerData as PoolWorkerData).warmBackend!).catch(() => undefined);
 }
 
+/**
+ * The verdicts of a prunable trial: `wait(epoch)` resolves with the sweep's answer for that epoch,
+ * `hear` takes each VerdictMessage as it arrives. An abort answers "go on": the batch loop then
+ * sees the abort itself.
+ */
+export class Verdicts {
+  private readonly answers = new Map<number, boolean>();
+  private readonly waiting = new Map<number, (stop: boolean) => void>();
+
+  constructor(signal: AbortSignal) {
+    signal.addEventListener('abort', () => this.waiting.forEach((resolve) => resolve(false)), { once: true });
+  }
+
+  hear(message: VerdictMessage): void {
+    const resolve = this.waiting.get(message.epoch);
+    if (resolve) resolve(message.stop);
+    else this.answers.set(message.epoch, message.stop);
+  }
+
+  wait(epoch: number): Promise<boolean> {
+    const known = this.answers.get(epoch);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve) => this.waiting.set(epoch, resolve));
+  }
+}
+
 /** One trial in this thread or process: runTraining with trial.json added, its ending as an outcome. */
-export async function runTrial(job: TrialJob, env: { backend: BackendName; data: Dataset; signal: AbortSignal; report: (message: ProgressMessage) => void }): Promise<TrialOutcome> {
+export async function runTrial(job: TrialJob, env: { backend: BackendName; data: Dataset; signal: AbortSignal; report: (message: ProgressMessage) => void; verdicts?: Verdicts }): Promise<TrialOutcome> {
   let lastBatchReport = -Infinity;
   try {
     const metrics = await runTraining({
@@ -112,9 +148,10 @@ export async function runTrial(job: TrialJob, env: { backend: BackendName; data:
           env.report({ type: 'batch', ...progress });
         },
         onEpoch: (row, epochs) => env.report({ type: 'epoch', row, epochs }),
+        prune: job.prunable && env.verdicts ? (row) => env.verdicts!.wait(row.epoch) : undefined,
       },
     });
-    return { status: TrialStatus.COMPLETED, metrics };
+    return { status: finishedStatus(metrics), metrics };
   } catch (err) {
     if (err instanceof AbortedError) return { status: TrialStatus.STOPPED };
     const failure = failureOf(err);
@@ -126,7 +163,7 @@ export async function runTrial(job: TrialJob, env: { backend: BackendName; data:
 const STDERR_TAIL_CHARS = 2000;
 
 /** Runs the trial in a child process (trial-process.ts) and relays its messages. */
-function runInTrialProcess(job: TrialJob, gpu: number | undefined, signal: AbortSignal, report: (message: WorkerMessage) => void): Promise<TrialOutcome> {
+function runInTrialProcess(job: TrialJob, gpu: number | undefined, signal: AbortSignal, report: (message: WorkerMessage) => void, port: MessagePort): Promise<TrialOutcome> {
   return new Promise((resolve) => {
     const env: NodeJS.ProcessEnv = { ...process.env, TF_FORCE_GPU_ALLOW_GROWTH: 'true' };
     if (gpu !== undefined) env.CUDA_VISIBLE_DEVICES = String(gpu);
@@ -140,6 +177,10 @@ function runInTrialProcess(job: TrialJob, gpu: number | undefined, signal: Abort
       else report(message);
     });
     const onAbort = () => child.connected && child.send({ type: 'abort' } satisfies AbortMessage);
+    const relayVerdict = (message: ControlMessage) => {
+      if (message.type === 'verdict' && child.connected) child.send(message);
+    };
+    port.on('message', relayVerdict);
     child.send(job);
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
@@ -148,6 +189,7 @@ function runInTrialProcess(job: TrialJob, gpu: number | undefined, signal: Abort
     });
     child.on('close', (code, exitSignal) => {
       signal.removeEventListener('abort', onAbort);
+      port.off('message', relayVerdict);
       if (outcome) return resolve(outcome);
       const how = exitSignal ? `signal ${exitSignal}` : `code ${code}`;
       const failure = failureOf(new Error(`trial process exited with ${how}${stderrTail.trim() ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
@@ -156,11 +198,11 @@ function runInTrialProcess(job: TrialJob, gpu: number | undefined, signal: Abort
   });
 }
 
-async function runTask(task: TrialTask, signal: AbortSignal, report: (message: WorkerMessage) => void): Promise<TrialOutcome> {
+async function runTask(task: TrialTask, signal: AbortSignal, report: (message: WorkerMessage) => void, verdicts: Verdicts): Promise<TrialOutcome> {
   try {
-    if (task.isolation === 'process') return await runInTrialProcess(task.job, task.gpu, signal, report);
+    if (task.isolation === 'process') return await runInTrialProcess(task.job, task.gpu, signal, report, task.port);
     const backend = await threadBackend(task.job.backend);
-    return await runTrial(task.job, { backend, data: task.data!, signal, report });
+    return await runTrial(task.job, { backend, data: task.data!, signal, report, verdicts });
   } catch (err) {
     return { status: TrialStatus.FAILED, ...failureOf(err) };
   }
@@ -169,12 +211,14 @@ async function runTask(task: TrialTask, signal: AbortSignal, report: (message: W
 /** The Piscina task handler. */
 export default async function runTrialTask(task: TrialTask): Promise<TaskResult> {
   const controller = new AbortController();
-  task.port.on('message', (message: AbortMessage) => {
+  const verdicts = new Verdicts(controller.signal);
+  task.port.on('message', (message: ControlMessage) => {
     if (message.type === 'abort') controller.abort();
+    else if (message.type === 'verdict') verdicts.hear(message);
   });
   task.port.postMessage({ type: 'started' } satisfies TaskStartedMessage);
   try {
-    const outcome = await runTask(task, controller.signal, (message) => task.port.postMessage(message));
+    const outcome = await runTask(task, controller.signal, (message) => task.port.postMessage(message), verdicts);
     return { outcome, threadId, retire: backendBroken };
   } finally {
     task.port.close();

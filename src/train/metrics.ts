@@ -2,6 +2,8 @@
 import type { BackendName } from '../backend/names.js';
 
 export interface RunMetrics {
+  /** completed, or pruned: a sweep's early stopping ended the run before its epochs (absent in folders of earlier versions: completed). */
+  status?: 'completed' | 'pruned';
   test_accuracy: number;
   test_loss: number;
   train_accuracy: number;
@@ -38,6 +40,7 @@ export function checkRunMetrics(value: unknown): RunMetrics {
   for (const key of REQUIRED_NUMBERS) {
     if (typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is ${key in record ? 'not a number' : 'missing'}`);
   }
+  if (record.status !== undefined && record.status !== 'completed' && record.status !== 'pruned') throw new Error('metrics.json: status is neither completed nor pruned');
   for (const key of ['val_accuracy', 'val_loss'] as const) {
     if (record[key] !== null && record[key] !== undefined && typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is not a number`);
   }

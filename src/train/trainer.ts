@@ -31,6 +31,11 @@ export interface TrainHooks {
   signal?: AbortSignal;
   onBatch?: (progress: BatchProgress) => void;
   onEpoch?: (row: HistoryRow, epochs: number) => void;
+  /**
+   * Asked after each epoch but the last: true stops the run there (a sweep's early stopping pruned
+   * it). Awaited, so the verdict on an epoch arrives before the next one starts.
+   */
+  prune?: (row: HistoryRow, epochs: number) => boolean | Promise<boolean>;
 }
 
 export interface TrainOutcome {
@@ -42,6 +47,8 @@ export interface TrainOutcome {
   /** The monitor that chose the best epoch. */
   bestBy: Monitor;
   stoppedEarly: boolean;
+  /** The sweep's early stopping ended it (hooks.prune). */
+  pruned: boolean;
   train: ImageSet;
   validation: ImageSet;
 }
@@ -81,6 +88,7 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
   let learningRate = config.learning_rate;
   let best: { epoch: number; value: number; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
+  let pruned = false;
 
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
@@ -128,9 +136,13 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
         stoppedEarly = true;
         break;
       }
+      if (epoch < config.epochs && hooks.prune && (await hooks.prune(row, config.epochs))) {
+        pruned = true;
+        break;
+      }
     }
     model.setWeights(best!.weights);
-    return { model, history, bestEpoch: best!.epoch, bestBy, stoppedEarly, train: trainSet, validation };
+    return { model, history, bestEpoch: best!.epoch, bestBy, stoppedEarly, pruned, train: trainSet, validation };
   } catch (err) {
     model.dispose();
     throw err;

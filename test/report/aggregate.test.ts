@@ -50,20 +50,20 @@ describe('leaderboard', () => {
   it('leaderboard.csv: the issue\'s columns, arrays as quoted "4,8" text, the failed message escaped', async () => {
     const csv = await read(join(dir, 'leaderboard.csv'));
     const [header, ...rows] = parseCsv(csv);
-    assert.deepEqual(header, ['rank', 'trial_id', 'status', 'filters', 'learning_rate', 'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s', 'backend', 'error']);
+    assert.deepEqual(header, ['rank', 'number', 'trial_id', 'status', 'filters', 'learning_rate', 'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s', 'backend', 'error']);
     assert.equal(rows.length, 6);
-    assert.deepEqual(rows.map((r) => r[1]), first.rows.map((r) => r.trial_id));
+    assert.deepEqual(rows.map((r) => r[2]), first.rows.map((r) => r.trial_id));
     assert.deepEqual(rows.map((r) => r[0]), ['1', '2', '3', '', '', '']);
     for (const r of rows.slice(0, 3)) {
-      assert.match(r[3], /^[48],8$/);
-      assert.equal(r[15], 'wasm');
-      assert.ok(Number(r[5]) > 0.2, `test accuracy ${r[5]}`);
-      assert.equal(r[16], '');
+      assert.match(r[4], /^[48],8$/);
+      assert.equal(r[16], 'wasm');
+      assert.ok(Number(r[6]) > 0.2, `test accuracy ${r[6]}`);
+      assert.equal(r[17], '');
     }
     assert.ok(csv.includes(',"8,8",0.003,'), 'array values quoted');
-    assert.equal(rows[3][16], FAILED_MESSAGE);
+    assert.equal(rows[3][17], FAILED_MESSAGE);
     assert.ok(csv.includes('"loss became NaN at epoch 1 <b>""bad"" & worse</b>"'));
-    assert.deepEqual(rows[5].slice(2, 5), ['unreadable', '', ''], 'no values for a trial whose trial.json is corrupted');
+    assert.deepEqual(rows[5].slice(3, 6), ['unreadable', '', ''], 'no values for a trial whose trial.json is corrupted');
   });
 
   it('leaderboard.json: rank_by, goal, counts, best, values as written', async () => {
@@ -72,7 +72,7 @@ describe('leaderboard', () => {
     assert.equal(json.rank_by, 'test_accuracy');
     assert.equal(json.goal, 'maximize');
     assert.deepEqual(json.grid_keys, ['filters', 'learning_rate']);
-    assert.deepEqual(json.trials, { total: 6, completed: 3, failed: 1, unreadable: 2 });
+    assert.deepEqual(json.trials, { total: 6, completed: 3, pruned: 0, failed: 1, unreadable: 2 });
     assert.equal(json.best_trial_id, first.bestTrialId);
     assert.deepEqual(json.rows[3].values, FAILED);
     assert.equal(json.rows[3].error_kind, 'nan');
@@ -205,7 +205,7 @@ describe('bad input', () => {
     assert.equal(result.bestTrialId, null);
     assert.ok(!existsSync(join(root, 'best')), 'a stale best/ is removed');
     assert.ok((await read(join(root, 'report.html'))).includes('No trial completed yet'));
-    assert.equal(parseCsv(await read(join(root, 'leaderboard.csv')))[1][16], 'out of memory');
+    assert.equal(parseCsv(await read(join(root, 'leaderboard.csv')))[1][17], 'out of memory');
     const best = await runCommand(['best', root]);
     assert.equal(best.code, 2);
     assert.match(best.stderr, /no completed trial \(1 failed, 0 unreadable\)/);

@@ -69,6 +69,26 @@ describe('ranking', () => {
   });
 });
 
+describe('pruned trials', () => {
+  it('come after the completed ones, ordered by the metric but unranked, before failed ones', () => {
+    const pruned = (id: string, acc: number, number: number): TrialEntry => ({ ...done(id, { test_accuracy: acc, status: 'pruned', epochs_run: 1 }), status: 'pruned', number });
+    const rows = rankTrials(
+      [
+        pruned('p1', 0.99, 1),
+        { id: 'f', dir: '/x/f', status: 'failed', label: 'f', index: 2, values: { lr: 1 }, error: 'nan', kind: 'nan' },
+        done('c1', { test_accuracy: 0.5 }, { lr: 0.2 }, 3),
+        pruned('p2', 0.2, 5),
+        done('c2', { test_accuracy: 0.7 }, { lr: 0.3 }, 4),
+      ],
+      byTestAccuracy,
+    );
+    assert.deepEqual(ids(rows), ['c2', 'c1', 'p1', 'p2', 'f']);
+    assert.deepEqual(rows.map((r) => r.rank), [1, 2, null, null, null]);
+    assert.deepEqual(rows.map((r) => r.number), [5, 4, 1, 5, 3]);
+    assert.deepEqual(rows.map((r) => r.status), ['completed', 'completed', 'pruned', 'pruned', 'failed']);
+  });
+});
+
 describe('--rank-by', () => {
   const sweep = { metric: 'test_loss', goal: 'maximize' as const };
   it('keeps the sweep goal for the sweep\'s own metric and takes the natural goal for any other', () => {
@@ -84,9 +104,9 @@ describe('--rank-by', () => {
 });
 
 describe('leaderboard CSV', () => {
-  it('has the columns in order: rank, trial_id, status, grid keys as written, metrics, backend, error', () => {
+  it('has the columns in order: rank, number, trial_id, status, grid keys as written, metrics, backend, error', () => {
     assert.deepEqual(csvColumns(['filters', 'layers[0].kernel_size']), [
-      'rank', 'trial_id', 'status', 'filters', 'layers[0].kernel_size',
+      'rank', 'number', 'trial_id', 'status', 'filters', 'layers[0].kernel_size',
       'test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s', 'backend', 'error',
     ]);
   });
@@ -104,8 +124,8 @@ describe('leaderboard CSV', () => {
     assert.ok(csv.includes('"64,32,32","say ""hi"", twice","[[3,3],[5,5]]",true,0.5,'), csv);
     const parsed = parseCsv(csv).filter((r) => r.length > 1);
     assert.equal(parsed.length, 3);
-    assert.deepEqual(parsed[1].slice(0, 7), ['1', 'a', 'completed', '64,32,32', 'say "hi", twice', '[[3,3],[5,5]]', 'true']);
-    assert.deepEqual(parsed[2].slice(0, 3), ['', 'b', 'failed']);
+    assert.deepEqual(parsed[1].slice(0, 8), ['1', '1', 'a', 'completed', '64,32,32', 'say "hi", twice', '[[3,3],[5,5]]', 'true']);
+    assert.deepEqual(parsed[2].slice(0, 4), ['', '2', 'b', 'failed']);
     assert.equal(parsed[2][parsed[2].length - 1], 'boom, "quoted"\nsecond line');
     assert.ok(csv.endsWith('\n'));
   });

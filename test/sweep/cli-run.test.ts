@@ -12,10 +12,36 @@ test('run --dry-run: the trials as a table, nothing trained or written', async (
   const r = await runCli(['run', join(repoRoot, 'sweeps', 'mnist-quick.json'), '--dry-run', '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
-  assert.match(lines[0], /^index\s+id\s+label$/);
+  assert.match(lines[0], /^number\s+id\s+label$/);
   assert.equal(lines.length, 1 + 8 + 1);
-  assert.match(lines[1], /^0\s+[0-9a-f]{10}\s+filters=\S+ dropout=\S+ lr=\S+$/);
+  assert.match(lines[1], /^1\s+[0-9a-f]{10}\s+filters=\S+ dropout=\S+ lr=\S+$/);
   assert.match(lines[9], /^8 trials would run into /);
+  assert.equal(existsSync(out), false);
+});
+
+test('run --dry-run of a TPE sweep lists its start-up trials and says what TPE does with the rest; a bad distribution is exit 2 from --dry-run too', async () => {
+  const sweep = {
+    name: 'tpe-dry',
+    base: tinySweep({}).base,
+    method: 'tpe',
+    max_trials: 20,
+    tpe: { startup_trials: 3 },
+    space: { learning_rate: { distribution: 'log_uniform', min: 0.0001, max: 0.01 }, dropout: [0.1, 0.3] },
+    early_stopping: { type: 'asha', min_epochs: 1, reduction_factor: 3 },
+    epochs: 4,
+  };
+  const out = join(await tempDir(), 'never');
+  const r = await runCli(['run', await writeSweep(sweep), '--dry-run', '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.equal(lines.length, 1 + 3 + 1);
+  assert.match(lines[1], /^1\s+0001-[0-9a-f]{6}\s+lr=0\.\d+ dropout=0\.[13]$/);
+  assert.match(lines[4], /^20 trials would run into .* \(the 3 start-up trials; TPE chooses the other 17 from their results\), ASHA on val_accuracy/);
+  assert.equal(existsSync(out), false);
+  const bad = await runCli(['run', await writeSweep({ ...sweep, space: { learning_rate: { distribution: 'log_uniform', min: -1, max: 0.01 } } }), '--dry-run', '--out', out]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr.trim(), /^\S+: \/space\/learning_rate\/min: -1 is not above 0, but log_uniform draws on a log scale \(log distributions take the values themselves/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
   assert.equal(existsSync(out), false);
 });
 

@@ -42,7 +42,7 @@ test('a 2-worker sweep with one variant whose loss becomes NaN: that trial fails
       },
     },
   }));
-  assert.deepEqual({ ...summary, outDir: undefined }, { outDir: undefined, total: 3, skipped: 0, completed: 2, failed: 1, notRun: 0, interrupted: false });
+  assert.deepEqual({ ...summary, outDir: undefined }, { outDir: undefined, total: 3, skipped: 0, completed: 2, pruned: 0, failed: 1, notRun: 0, interrupted: false, timeUp: false, epochsRun: 2, epochsPlanned: 3, pruner: undefined });
   assert.equal(maxRunning, 2, 'two trials ran at once');
   assert.deepEqual(new Map(ended), new Map([['lr=0.01', 'completed'], ['lr=1e+30', 'failed'], ['lr=0.02', 'completed']]));
 
@@ -58,7 +58,7 @@ test('a 2-worker sweep with one variant whose loss becomes NaN: that trial fails
   assert.deepEqual((await readdir(trialsDir)).sort(), [...ids].sort(), 'one folder a trial, no staging leftovers');
   const [good, nan, other] = ids.map((id: string) => join(trialsDir, id));
   const trialJson = await readJson(join(good, 'trial.json'));
-  assert.deepEqual(trialJson, { id: ids[0], label: 'lr=0.01', index: 0, values: { learning_rate: 0.01 }, seed: 1 });
+  assert.deepEqual(trialJson, { id: ids[0], label: 'lr=0.01', number: 1, index: 0, values: { learning_rate: 0.01 }, seed: 1 });
   const metrics = await readJson(join(good, 'metrics.json'));
   assert.equal(metrics.seed, 1);
   assert.equal(metrics.train_examples + metrics.val_examples, 240);

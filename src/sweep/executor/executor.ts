@@ -12,7 +12,11 @@ export interface TrialRunHooks {
   /** Aborting stops the trial (status stopped); it is then not recorded and a resume runs it again. */
   signal?: AbortSignal;
   onBatch?: (progress: BatchProgress) => void;
-  onEpoch?: (row: HistoryRow, epochs: number) => void;
+  /**
+   * Each epoch's metrics; for a prunable trial (job.prunable) the answer is the sweep's verdict —
+   * true stops it there, and it ends as pruned — which reaches the trial before its next epoch.
+   */
+  onEpoch?: (row: HistoryRow, epochs: number) => boolean | void | Promise<boolean | void>;
 }
 
 /** A trial as the sweep hands it to an executor; the executor decides the backend and where the data comes from. */

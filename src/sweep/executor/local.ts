@@ -10,7 +10,7 @@ import type { BackendName } from '../../backend/names.js';
 import type { Dataset } from '../../data/dataset.js';
 import type { GpuSlots } from '../gpu-slots.js';
 import { failureOf, TrialStatus, type TrialOutcome } from '../trial.js';
-import type { AbortMessage, Isolation, PoolWorkerData, TaskResult, TrialJob, TrialTask, WorkerMessage } from '../worker-entry.js';
+import type { AbortMessage, Isolation, PoolWorkerData, TaskResult, TrialJob, TrialTask, VerdictMessage, WorkerMessage } from '../worker-entry.js';
 import { timedOut, type TrialExecutor, type TrialRunHooks } from './executor.js';
 
 export interface LocalExecutorOptions {
@@ -119,7 +119,16 @@ export class LocalExecutor implements TrialExecutor {
     let trialProcess: number | undefined;
     port1.on('message', (message: WorkerMessage) => {
       if (message.type === 'batch') hooks.onBatch?.(message);
-      else if (message.type === 'epoch') hooks.onEpoch?.(message.row, message.epochs);
+      else if (message.type === 'epoch') {
+        const verdict = hooks.onEpoch?.(message.row, message.epochs);
+        if (job.prunable && message.row.epoch < message.epochs) {
+          const epoch = message.row.epoch;
+          void Promise.resolve(verdict).then(
+            (stop) => port1.postMessage({ type: 'verdict', epoch, stop: stop === true } satisfies VerdictMessage),
+            () => port1.postMessage({ type: 'verdict', epoch, stop: false } satisfies VerdictMessage),
+          );
+        }
+      }
       else if (message.type === 'started') {
         this.waiting.delete(failWaiting);
         onStarted();

@@ -13,11 +13,12 @@ import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
 import { JOB_FORMAT, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type TrialJobData, type TrialJobResult } from '../../queue/job.js';
-import { BULL_PREFIX, dataKeyPrefix } from '../../queue/keys.js';
+import { BULL_PREFIX, dataKeyPrefix, verdictKey } from '../../queue/keys.js';
 import { announceSweep } from '../../queue/registry.js';
 import { removeSweepQueue } from '../../queue/sweep-queue.js';
 import { receiveTrialFiles } from '../../queue/trial-files.js';
 import { CONFIG_FILE, METRICS_FILE } from '../../train/run-folder.js';
+import { isFinished } from '../status.js';
 import type { ProgressMessage } from '../worker-entry.js';
 import { readFinishedMetrics, TRIAL_FILE, TrialStatus, type FailureKind, type TrialOutcome, type TrialRecord } from '../trial.js';
 import type { TrialExecutor, TrialRunHooks, TrialSpec } from './executor.js';
@@ -52,6 +53,8 @@ const ABORTED = Symbol('aborted');
 const STATE_CHECK_MS = 30_000;
 /** How often the sweep is announced again, in case Redis lost the registry (a restart without persistence). */
 const ANNOUNCE_MS = 30_000;
+/** How long an unread verdict stays in Redis. */
+const VERDICT_TTL_S = 3600;
 /** The most a worker may send for one trial's files. */
 const MAX_TRIAL_BYTES = 1024 * 1024 * 1024;
 
@@ -74,7 +77,7 @@ class JobFailed extends Error {}
 export class QueueExecutor implements TrialExecutor {
   /** Every trial is queued at once; the workers' slots pace them. */
   readonly capacity = Number.POSITIVE_INFINITY;
-  private readonly hooks = new Map<string, TrialRunHooks>();
+  private readonly hooks = new Map<string, TrialRunHooks & { prunable: boolean; trialId: string }>();
   private announcer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -118,9 +121,10 @@ export class QueueExecutor implements TrialExecutor {
       trial,
       config: job.config,
       ...(job.timeoutS !== undefined ? { timeoutS: job.timeoutS } : {}),
+      ...(job.prunable ? { prunable: true } : {}),
       dataset: this.options.dataset,
     };
-    this.hooks.set(id, hooks);
+    this.hooks.set(id, { ...hooks, prunable: job.prunable === true, trialId: trial.id });
     const aborted = untilAborted(hooks.signal);
     try {
       let queued = await this.enqueue(id, data);
@@ -182,7 +186,7 @@ export class QueueExecutor implements TrialExecutor {
     const existing = await Job.fromId<TrialJobData, TrialJobResult>(this.queue, id);
     if (existing) {
       const state = await existing.getState();
-      const failedResult = state === 'completed' && existing.returnvalue?.outcome.status !== TrialStatus.COMPLETED;
+      const failedResult = state === 'completed' && !isFinished(existing.returnvalue?.outcome.status ?? '');
       if (state !== 'failed' && !failedResult) {
         this.options.logger.info({ event: 'job-found', id, state }, `trial job ${id} already ${state}`);
         return existing;
@@ -202,7 +206,7 @@ export class QueueExecutor implements TrialExecutor {
     const { outcome } = result;
     const worker = String(result.worker);
     this.options.logger.info({ event: 'result', outDir: job.outDir, worker, status: outcome.status }, `result from worker ${worker}`);
-    if (outcome.status !== TrialStatus.COMPLETED) return outcome;
+    if (!isFinished(outcome.status)) return outcome;
     // Only one attempt of a trial can complete in BullMQ; the check keeps it so if one ever did twice.
     if (await readFinishedMetrics(job.outDir)) {
       this.options.logger.warn({ event: 'duplicate-result', outDir: job.outDir, worker }, 'a second result for a finished trial was ignored');
@@ -236,7 +240,21 @@ export class QueueExecutor implements TrialExecutor {
     const message = data as ProgressMessage;
     if (!hooks || typeof message !== 'object' || message === null) return;
     if (message.type === 'batch') hooks.onBatch?.(message);
-    else if (message.type === 'epoch') hooks.onEpoch?.(message.row, message.epochs);
+    else if (message.type === 'epoch') {
+      const verdict = hooks.onEpoch?.(message.row, message.epochs);
+      if (hooks.prunable && message.row.epoch < message.epochs) void this.sendVerdict(hooks.trialId, message.row.epoch, verdict);
+    }
+  }
+
+  /** The pruner's answer on one epoch, for the worker waiting on it; kept an hour at most. */
+  private async sendVerdict(trialId: string, epoch: number, verdict: ReturnType<NonNullable<TrialRunHooks['onEpoch']>>): Promise<void> {
+    const key = verdictKey(this.options.queueName, trialId, epoch);
+    try {
+      const stop = (await verdict) === true;
+      await this.options.redis.multi().del(key).lpush(key, stop ? '1' : '0').expire(key, VERDICT_TTL_S).exec();
+    } catch (err) {
+      this.options.logger.warn({ event: 'queue-error', id: trialId, message: (err as Error).message }, 'sending a verdict failed');
+    }
   }
 
   /**
