@@ -13,7 +13,9 @@ import { leaderboardCsv, leaderboardJson, leaderboardSummary, type LeaderboardRo
 import { rankSweep, type RankOptions } from './rank-sweep.js';
 import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js';
 import { renderVegaLite } from './render.js';
-import { sweepCharts, type TrialCurves } from './sweep-charts.js';
+import { searchCharts } from './search-charts.js';
+import { sweepCharts, type NamedChart, type TrialCurves } from './sweep-charts.js';
+import { readTimeline } from './sweep-timeline.js';
 
 export const LEADERBOARD_CSV = 'leaderboard.csv';
 export const LEADERBOARD_JSON = 'leaderboard.json';
@@ -43,8 +45,7 @@ async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-async function renderCharts(sweepDir: string, input: Parameters<typeof sweepCharts>[0]): Promise<ReportChart[]> {
-  const charts = sweepCharts(input);
+async function renderCharts(sweepDir: string, charts: NamedChart[]): Promise<ReportChart[]> {
   const staged = await stageFolder(join(sweepDir, CHARTS_DIR));
   try {
     const rendered: ReportChart[] = [];
@@ -91,8 +92,19 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
   const byId = new Map(trials.map((t) => [t.id, t]));
   const top = rows.filter((r) => r.rank !== null && r[ranking.metric] !== null).slice(0, TOP_CURVES);
   const topCurves: TrialCurves[] = await Promise.all(top.map(async (r) => ({ rank: r.rank!, label: r.label, history: await readHistory(byId.get(r.trial_id)!.dir) })));
-  const grid = (sweep.definition.grid ?? {}) as Record<string, unknown>;
-  const charts = await renderCharts(sweepDir, { rows, gridKeys: sweep.gridKeys, grid, ranking, topCurves });
+  const space = (sweep.definition.space ?? {}) as Record<string, unknown>;
+  const isDistribution = (entry: unknown) => typeof entry === 'object' && entry !== null && !Array.isArray(entry);
+  // A space's distributions get scatters (search charts), not a chart a distinct value.
+  const grid = (sweep.definition.grid ?? Object.fromEntries(Object.entries(space).filter(([, e]) => !isDistribution(e)))) as Record<string, unknown>;
+  const listedKeys = sweep.gridKeys.filter((k) => !isDistribution(space[k]));
+  const numericKeys = new Map(Object.entries(space).filter(([, e]) => isDistribution(e)).map(([k, e]) => [k, { log: String((e as { distribution?: unknown }).distribution).endsWith('log_uniform') }]));
+  const finished = rows.filter((r) => r.status === 'completed' || r.status === 'pruned');
+  const histories = new Map(await Promise.all(finished.map(async (r) => [r.trial_id, await readHistory(byId.get(r.trial_id)!.dir)] as const)));
+  const early = sweep.definition.early_stopping as { metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss' } | undefined;
+  const charts = await renderCharts(sweepDir, [
+    ...sweepCharts({ rows, gridKeys: listedKeys, grid, ranking, topCurves }),
+    ...searchCharts({ rows, ranking, histories, timeline: await readTimeline(sweepDir), epochMetric: early?.metric ?? 'val_accuracy', keys: sweep.gridKeys, numericKeys }),
+  ]);
 
   const bestRow = rows.find((r) => r.rank === 1);
   await writeBestFolder(sweepDir, bestRow);

@@ -32,6 +32,8 @@ export interface ReplaySearchOptions {
   capacity?: number;
   /** Stop asking for trials once this many epochs are trained (the benchmark's budget). */
   epochBudget?: number;
+  /** No trial starts after this many simulated seconds (a sweep's max_time_s). */
+  maxTimeS?: number;
   tpe?: TpeSettings;
   /** Trials found "on disk": a resumed search. */
   recorded?: RecordedTrial[];
@@ -98,6 +100,7 @@ export async function replaySearch(options: ReplaySearchOptions): Promise<Replay
     capacity: options.capacity ?? 1,
     clock: executor.clock,
     beforeWait: executor.beforeWait,
+    maxTimeS: options.maxTimeS,
     canStart: options.epochBudget === undefined ? undefined : () => epochs < options.epochBudget!,
     signal: options.signal,
     listeners: [

@@ -67,6 +67,12 @@ test('a random sweep with ASHA on the local pool: losing trials stop after an ep
   const best = await readJson(join(outDir, 'best', 'metrics.json'));
   assert.equal(best.status, 'completed', 'best/ is a completed trial');
 
+  const charts = await readdir(join(outDir, 'charts'));
+  for (const chart of ['search-history', 'search-history-time', 'epoch-curves', 'value-learning_rate']) assert.ok(charts.includes(`${chart}.svg`), `charts/${chart}.svg in ${charts.join(' ')}`);
+  const scatter = JSON.parse(await readFile(join(outDir, 'charts', 'value-learning_rate.vl.json'), 'utf8'));
+  assert.equal(scatter.encoding.x.scale.type, 'log', 'a log-distributed setting on a log axis');
+  assert.ok(!charts.some((c) => c.startsWith('param-') && c.includes('learning_rate')), 'no chart a distinct value for a distribution');
+
   const again = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, resume: true });
   assert.equal(again.skipped, 6, 'completed and pruned trials are kept on resume');
   assert.equal(again.completed + again.pruned + again.failed, 0);

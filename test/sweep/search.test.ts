@@ -168,3 +168,22 @@ test('replay: a search interrupted and resumed from its records ends exactly as 
   const all = [...first.trials, ...resumed.trials].sort((a, b) => a.number - b.number);
   assert.deepEqual(all, [...whole.trials].sort((a, b) => a.number - b.number));
 });
+
+test('replay: the median rule stops trials below the median of the completed ones, after its start-up trials', async () => {
+  const result = await replaySearch(base({ maxTrials: 30, pruning: { type: 'median', startupTrials: 5, warmupEpochs: 1 } }));
+  const byNumber = [...result.trials].sort((a, b) => a.number - b.number);
+  const firstCompleted = byNumber.filter((t) => t.status === 'completed').slice(0, 5);
+  assert.equal(firstCompleted.length, 5);
+  const lastStartup = firstCompleted[4].number;
+  assert.ok(byNumber.filter((t) => t.number <= lastStartup && t.status === 'pruned').length === 0, 'nothing pruned before 5 trials completed (one worker)');
+  assert.ok(result.pruned >= 5, `${result.pruned} pruned`);
+  for (const t of byNumber.filter((x) => x.status === 'pruned')) assert.ok(t.epochs >= 2, 'never within the warm-up epoch');
+});
+
+test('replay: no trial starts once max_time_s has passed on the clock', async () => {
+  const unlimited = await replaySearch(base({ pruning: { type: 'none' }, maxTrials: 20 }));
+  const limited = await replaySearch(base({ pruning: { type: 'none' }, maxTrials: 20, maxTimeS: unlimited.seconds / 3 }));
+  assert.equal(limited.timeUp, true);
+  assert.ok(limited.trials.length < 20 && limited.trials.length > 0, `${limited.trials.length} trials`);
+  assert.deepEqual(limited.trials, unlimited.trials.slice(0, limited.trials.length), 'the same trials, cut short');
+});
