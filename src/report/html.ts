@@ -145,7 +145,7 @@ function distinct<T>(values: T[]): T[] {
 }
 
 function statusCounts(s: LeaderboardSummary): string {
-  const parts = [`${s.trials.completed} completed`, `${s.trials.failed} failed`];
+  const parts = [`${s.trials.completed} completed`, ...(s.trials.pruned > 0 ? [`${s.trials.pruned} pruned`] : []), `${s.trials.failed} failed`];
   if (s.trials.unreadable > 0) parts.push(`${s.trials.unreadable} unreadable`);
   return `${parts.join(', ')} (${s.trials.total} trial${s.trials.total === 1 ? '' : 's'})`;
 }
@@ -281,7 +281,7 @@ function chartsSection(charts: ReportChart[]): string {
 }
 
 function failuresSection(page: ReportPage): string {
-  const bad = page.summary.rows.filter((r) => r.status !== 'completed');
+  const bad = page.summary.rows.filter((r) => r.status === 'failed' || r.status === 'unreadable');
   if (bad.length === 0) return '';
   const items = bad.map((r) => `<li><code>${e(r.trial_id)}</code> ${e(r.label)} — <strong>${e(r.status)}${r.error_kind ? ` (${e(r.error_kind)})` : ''}</strong>: <span class="error">${e(r.error ?? '')}</span></li>`);
   return `<h2>Failed and unreadable trials</h2><ul>${items.join('\n')}</ul>`;

@@ -78,6 +78,26 @@ test('a random sweep with ASHA on the local pool: losing trials stop after an ep
   assert.equal(again.completed + again.pruned + again.failed, 0);
 });
 
+test('a TPE + median sweep interrupted after 3 trials and resumed: the finished trials are kept untouched and the search continues to its max_trials', async () => {
+  const file = await writeSweep(searchSweep({ method: 'tpe', max_trials: 6, tpe: { startup_trials: 3 }, early_stopping: { type: 'median', metric: 'val_loss', startup_trials: 2, warmup_epochs: 1 } }));
+  const outDir = join(await tempDir(), 'results');
+  const controller = new AbortController();
+  let ended = 0;
+  const first = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, signal: controller.signal, listener: { onTrialEnd: () => ++ended === 3 && controller.abort() } });
+  assert.equal(first.interrupted, true);
+  const kept = new Map<string, string>();
+  for (const id of await readdir(join(outDir, 'trials'))) kept.set(id, await readFile(join(outDir, 'trials', id, 'metrics.json'), 'utf8'));
+  assert.equal(kept.size, 3, [...kept.keys()].join(' '));
+  const second = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, resume: true });
+  assert.equal(second.skipped, 3);
+  assert.equal(second.completed + second.pruned + second.failed, 3);
+  const folders = (await readdir(join(outDir, 'trials'))).sort();
+  assert.deepEqual(folders.map((f) => f.slice(0, 4)), ['0001', '0002', '0003', '0004', '0005', '0006']);
+  for (const [id, metrics] of kept) assert.equal(await readFile(join(outDir, 'trials', id, 'metrics.json'), 'utf8'), metrics, `${id} untouched`);
+  const log = (await readFile(join(outDir, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(log.filter((l) => l.event === 'trial-start').map((l) => l.number), [1, 2, 3, 4, 5, 6], 'each number started once');
+});
+
 test('a TPE sweep lists its start-up trials before running; the same seed gives the same ones', async () => {
   const file = await writeSweep(searchSweep({ method: 'tpe', max_trials: 12, tpe: { startup_trials: 4 } }));
   const plan = await planSweep({ sweepFile: file });
