@@ -8,7 +8,7 @@ export function metricTitle(metric: string): string {
 }
 
 /** The d3-format string of a metric's values, which formatMetric follows. */
-function metricFormat(metric: string): string {
+export function metricFormat(metric: string): string {
   if (metric === 'params' || metric === 'best_epoch' || metric === 'epochs_run') return ',d';
   if (metric === 'duration_s') return '.1f';
   return '.4f';
