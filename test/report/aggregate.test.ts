@@ -66,6 +66,21 @@ describe('leaderboard', () => {
     assert.deepEqual(rows[5].slice(2, 5), ['unreadable', '', ''], 'no values for a trial whose trial.json is corrupted');
   });
 
+  it('leaderboard.csv rounds metrics as the report prints them; leaderboard.json keeps them in full', async () => {
+    const [header, ...rows] = parseCsv(await read(join(dir, 'leaderboard.csv')));
+    const json = JSON.parse(await read(join(dir, 'leaderboard.json')));
+    const col = (name: string) => header.indexOf(name);
+    for (const [i, r] of rows.slice(0, 3).entries()) {
+      for (const name of ['test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss']) {
+        assert.match(r[col(name)], /^\d+\.\d{4,5}$/, `${name} ${r[col(name)]}`);
+        assert.ok(Math.abs(Number(r[col(name)]) - json.rows[i][name]) < 1e-4, name);
+      }
+      assert.match(r[col('duration_s')], /^\d+\.\d+$/);
+      assert.match(r[col('params')], /^\d+$/);
+    }
+    assert.ok(json.rows.slice(0, 3).some((r: { test_loss: number }) => String(r.test_loss).length > 10), 'full precision in the JSON');
+  });
+
   it('leaderboard.json: rank_by, goal, counts, best, values as written', async () => {
     const json = JSON.parse(await read(join(dir, 'leaderboard.json')));
     assert.equal(json.sweep, 'fixture-sweep');
@@ -123,6 +138,43 @@ describe('report.html', () => {
     assert.ok(html.includes('Best: '));
     assert.match(html, /\d+ predicted as \d+: \d+ times?/);
     assert.ok(html.includes('Per-class accuracy'));
+  });
+
+  it('says why trials failed in the summary box and beside their status, not only in a far column', async () => {
+    const html = await read(join(dir, 'report.html'));
+    const box = /<div class="headline">([\s\S]*?)<\/div>/.exec(html)![1];
+    assert.match(box, /3 completed, 1 failed, 2 unreadable/);
+    assert.ok(box.includes(`<code>${trialId(FAILED)}</code>`) && box.includes('nan: loss became NaN at epoch 1 &lt;b&gt;'), box);
+    assert.match(box, /unreadable: metrics\.json: not valid JSON/);
+    assert.ok(html.includes('<th>status</th><th>error</th>'), 'the error column follows the status');
+    assert.ok(html.includes('<td>failed (nan)</td><td class="error">loss became NaN'));
+  });
+
+  it('gives commands that work when pasted where the report was made, and keeps the paper\'s figure apart from this run\'s', async () => {
+    const html = await read(join(dir, 'report.html'));
+    assert.ok(html.includes(`<code>convsweep train ${join(dir, 'best', 'config.json')}</code>`));
+    assert.ok(html.includes(`<code>convsweep report ${dir} --rank-by val_accuracy</code>`));
+    assert.doesNotMatch(html, /report DIR|train best\/config\.json/);
+    assert.match(html, /not from this sweep: in the paper's Fig\. 5/);
+  });
+
+  it('tells the wall time of the sweep (sweep.log) from the trials\' time added up', async () => {
+    const copy = join(await tempDir(), 'timed');
+    await cp(dir, copy, { recursive: true });
+    // Two runs of the folder (a Ctrl-C and a --resume): 60 s and 28 s by the clock.
+    const log = [
+      { time: '2026-12-01T10:00:00.000Z', event: 'start' },
+      { time: '2026-12-01T10:01:00.000Z', event: 'end' },
+      { time: '2026-12-01T11:00:00.000Z', event: 'start' },
+      { time: '2026-12-01T11:00:20.000Z', event: 'trial-end' },
+      { time: '2026-12-01T11:00:28.000Z', event: 'end' },
+    ];
+    await writeFile(join(copy, 'sweep.log'), `${log.map((l) => JSON.stringify({ level: 30, ...l })).join('\n')}\n`);
+    await writeReport(copy);
+    const html = await read(join(copy, 'report.html'));
+    assert.match(html, /<dt>Wall time<\/dt><dd>1 min 28 s, from the start of the sweep to its end/);
+    assert.match(html, /<dt>Trial time<\/dt><dd>[^<]* added up over 3 completed trials/);
+    assert.doesNotMatch(await read(join(dir, 'report.html')), /Wall time/, 'no sweep.log, no wall time');
   });
 
   it('escapes every user string', async () => {
