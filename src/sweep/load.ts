@@ -42,7 +42,8 @@ export interface SweepSettings {
 }
 
 const schema = JSON.parse(await readFile(new URL('../../../src/config/schema/sweep.schema.json', import.meta.url), 'utf8'));
-const validateDefinition = new Ajv({ allErrors: true, useDefaults: true }).compile<SweepDefinition>(schema);
+// verbose: each error carries the value it judged, which an enum's did-you-mean needs.
+const validateDefinition = new Ajv({ allErrors: true, useDefaults: true, verbose: true }).compile<SweepDefinition>(schema);
 
 function schemaProblem(file: string, error: ErrorObject): Problem {
   const params = error.params as Record<string, unknown>;
@@ -61,8 +62,11 @@ function schemaProblem(file: string, error: ErrorObject): Problem {
       return { file, path: error.instancePath, message: 'has no values to try', hint: 'list at least one value' };
     case 'minProperties':
       return { file, path: error.instancePath, message: 'is empty', hint: 'name at least one setting to vary, e.g. "learning_rate": [0.001, 0.0005]' };
-    case 'enum':
-      return { file, path: error.instancePath, message: `must be one of ${(params.allowedValues as string[]).join(', ')}` };
+    case 'enum': {
+      const allowed = params.allowedValues as string[];
+      const near = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
+      return { file, path: error.instancePath, message: `must be one of ${allowed.join(', ')}`, hint: near && `did you mean ${JSON.stringify(near)}?` };
+    }
     default:
       return { file, path: error.instancePath, message: error.message ?? error.keyword };
   }
