@@ -81,6 +81,7 @@ export function expandSweep(sweep: Sweep, facts: DatasetFacts): Trial[] {
     const applier = keys[k];
     if (!applier) return;
     const seen = new Set<string>();
+    const failures: { value: unknown; err: unknown }[] = [];
     for (const value of values) {
       const text = canonicalJson(value);
       if (seen.has(text)) problems.push({ file: sweep.file, path: pointer(key), message: `value ${JSON.stringify(value)} is listed twice`, hint: 'each value gives one trial; list it once' });
@@ -88,9 +89,13 @@ export function expandSweep(sweep: Sweep, facts: DatasetFacts): Trial[] {
       try {
         variant(sweep, [applier], [value], facts, sweep.name);
       } catch (err) {
-        problems.push(...refusal(err, sweep.file, pointer(key), `value ${JSON.stringify(value)}`));
+        failures.push({ value, err });
       }
     }
+    // The same problem for every value is the key's (a misspelt "learning_rat"): said once, not blamed on each value.
+    const shared = values.length > 1 && failures.length === values.length ? failures.map((f) => refusal(f.err, sweep.file, pointer(key), 'every value')) : [];
+    if (shared.length > 0 && shared.every((p) => canonicalJson(p) === canonicalJson(shared[0]))) problems.push(...shared[0]);
+    else for (const f of failures) problems.push(...refusal(f.err, sweep.file, pointer(key), `value ${JSON.stringify(f.value)}`));
   });
   if (problems.length > 0) throw new InputError(problems);
 
