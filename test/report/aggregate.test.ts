@@ -236,9 +236,9 @@ describe('bad input', () => {
     await expectInput(join(root, 'plain'), /plain: not a sweep folder \(no sweep\.json\)/);
     await mkdir(join(root, 'sw'));
     await writeFile(join(root, 'sw', 'sweep.json'), JSON.stringify(sweepRecord()));
-    await expectInput(join(root, 'sw'), /sw: has no trials\/ folder/);
+    await expectInput(join(root, 'sw'), new RegExp(`sw: has no trials/ folder, so no trial has run \\(run the sweep first: \`convsweep run\` on its sweep file with --out ${join(root, 'sw')}\\)`));
     await mkdir(join(root, 'sw', 'trials', '.abc.partial-1-ff'), { recursive: true });
-    await expectInput(join(root, 'sw'), /trials: no trials yet/, { ifEmpty: 'error' });
+    await expectInput(join(root, 'sw'), new RegExp(`trials: no trials yet \\(.*--resume --out ${join(root, 'sw')}\\)`), { ifEmpty: 'error' });
     const skipped = await writeReport(join(root, 'sw'));
     assert.equal(skipped.written, false);
     assert.ok(!existsSync(join(root, 'sw', 'leaderboard.csv')));
