@@ -271,7 +271,13 @@ describe('commands', () => {
     await rm(join(copy, 'charts'), { recursive: true });
     const report = await runCommand(['report', copy]);
     assert.equal(report.code, 0, report.stderr);
-    assert.match(report.stdout, /^3 completed, 1 failed, 2 unreadable; ranked by test_accuracy \(maximize\)\nbest: \w+ /);
+    const lines = report.stdout.trim().split('\n');
+    assert.equal(lines[0], '3 completed, 1 failed, 2 unreadable; ranked by test_accuracy (maximize)');
+    // Why the three did not complete, then the winner and the report's path.
+    assert.match(lines[1], new RegExp(`^failed: ${trialId(FAILED)} filters=8,8 lr=0\\.003 nan: loss became NaN`));
+    assert.match(lines[2], /^unreadable: \w+ .*metrics\.json: not valid JSON/);
+    assert.match(lines[4], new RegExp(`^best: ${first.bestTrialId} \\S+ lr=\\S+ test_accuracy 0\\.\\d{4}$`));
+    assert.equal(lines[5], `report: ${join(copy, 'report.html')}`);
     assert.ok(existsSync(join(copy, 'charts', 'leaderboard.png')));
     assert.equal(await read(join(copy, 'leaderboard.csv')), await read(join(dir, 'leaderboard.csv')));
 
