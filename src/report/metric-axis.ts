@@ -34,10 +34,14 @@ export function metricDomain(metric: string, values: number[], margin = 0.1): [n
   return [a, b];
 }
 
-/** Vega-Lite scale and axis properties for a metric on a position channel. */
-export function metricScaleAxis(metric: string, values: number[], margin?: number) {
+/**
+ * Vega-Lite scale and axis properties for a metric on a position channel; `ticks` is about how many
+ * labels fit along it (fewer on a horizontal axis, whose labels are wide), and labels that would
+ * still overlap are dropped.
+ */
+export function metricScaleAxis(metric: string, values: number[], options: { margin?: number; ticks?: number } = {}) {
   return {
-    scale: { domain: metricDomain(metric, values, margin), zero: false, nice: false },
-    axis: { format: metricFormat(metric), tickMinStep: printStep(metric), grid: true },
+    scale: { domain: metricDomain(metric, values, options.margin), zero: false, nice: false },
+    axis: { format: metricFormat(metric), tickMinStep: printStep(metric), tickCount: options.ticks ?? 8, labelOverlap: true, grid: true },
   };
 }

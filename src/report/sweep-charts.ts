@@ -375,7 +375,7 @@ export function leaderboardBarSpec(rows: LeaderboardRow[], ranking: Ranking): To
     encoding: {
       y: { field: 'name', type: 'nominal', sort: names, title: null, axis: { labelLimit: 420, labelFontSize: 11, ticks: false, grid: true } },
       // The right margin leaves room for the value written beside the last dot.
-      x: { field: 'value', type: 'quantitative', title: mTitle, ...metricScaleAxis(metric, data.map((d) => d.value), 0.15) },
+      x: { field: 'value', type: 'quantitative', title: mTitle, ...metricScaleAxis(metric, data.map((d) => d.value), { margin: 0.15, ticks: 5 }) },
     },
     layer: [
       { mark: { type: 'point', filled: true, opacity: 1 }, encoding: { color, size: { condition: { test: 'datum.rank === 1', value: 120 }, value: 70 } } },

@@ -75,8 +75,10 @@ describe('sweep charts', () => {
     const scores = [0.973, 0.971, 0.968, 0.966, 0.965, 0.963, 0.961, 0.957];
     const r = rows(scores.map((s, i) => [{ learning_rate: i + 1 }, s]));
     const { svg } = await renderVegaLite(leaderboardBarSpec(r, RANKING));
-    const ticks = texts(labelsOf(svg, 'X-axis')).map(Number);
+    const labels = labelsOf(svg, 'X-axis');
+    const ticks = texts(labels).map(Number);
     assert.ok(ticks.length >= 3, `ticks ${ticks}`);
+    for (let i = 1; i < labels.length; i++) assert.ok(labels[i].x - labels[i - 1].x >= 45, `x labels overlap: ${JSON.stringify(labels)}`);
     assert.ok(Math.min(...ticks) >= 0.94 && Math.max(...ticks) <= 0.99, `ticks ${ticks}`);
     // Dots, one a trial, each further left than the one ranked above it.
     const dots = [...svg.matchAll(/aria-roledescription="point" transform="translate\(([\d.]+),([\d.]+)\)"/g)].map((m) => Number(m[1]));
@@ -85,6 +87,10 @@ describe('sweep charts', () => {
     // A perfect score: the axis stops at 1.
     const perfect = (await renderVegaLite(leaderboardBarSpec(rows([[{ learning_rate: 1 }, 1], [{ learning_rate: 2 }, 0.99]]), RANKING))).svg;
     assert.ok(Math.max(...texts(labelsOf(perfect, 'X-axis')).map(Number)) <= 1);
+    // One trial (the others failed): a few labels around its value, none on top of another.
+    const single = labelsOf((await renderVegaLite(leaderboardBarSpec(rows([[{ learning_rate: 1 }, 0.91], [{ learning_rate: 2 }, null]]), RANKING))).svg, 'X-axis');
+    assert.ok(single.length >= 2, JSON.stringify(single));
+    for (let i = 1; i < single.length; i++) assert.ok(single[i].x - single[i - 1].x >= 45, `x labels overlap: ${JSON.stringify(single)}`);
   });
 
   it('draws no line between categories: the mean of each optimizer is a mark of its own', async () => {
