@@ -43,6 +43,26 @@ export function runCli(args: string[], options: { cwd?: string; env?: NodeJS.Pro
   });
 }
 
+/** The CLI as a child process, interrupted with SIGINT once `when` matches its stderr. */
+export function runInterrupted(args: string[], when: RegExp): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let sent = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && when.test(stderr)) {
+        sent = true;
+        child.kill('SIGINT');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
 /** An unsigned-byte IDX file's bytes: the header for `dims`, then `values`. */
 export function idxBytes(dims: number[], values: number[]): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);

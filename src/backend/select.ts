@@ -8,8 +8,21 @@ import { InputError, RunError } from '../errors.js';
 import { BACKEND_PACKAGE, BACKENDS, type BackendChoice, type BackendName } from './names.js';
 import { registerWasmTrainingKernels } from './wasm-kernels/index.js';
 
-
 class BackendUnavailable extends Error {}
+
+export interface SkippedBackend {
+  backend: BackendName;
+  /** `@tensorflow/tfjs-node is not installed`, `… failed to load: …`. */
+  reason: string;
+}
+
+/** The backends `auto` passed over, fastest first, on its last choice in this process. */
+let skipped: SkippedBackend[] = [];
+
+/** Why the faster backends did not load when `auto` last chose (none after an explicit choice). */
+export function skippedByAuto(): readonly SkippedBackend[] {
+  return skipped;
+}
 
 async function importOptional(pkg: string): Promise<void> {
   try {
@@ -48,6 +61,7 @@ export async function selectBackend(choice: BackendChoice, source = '--backend')
   // Production mode: no per-op debug checks, and no console banners from tfjs in the middle of our output.
   tf.enableProdMode();
   if (choice !== 'auto') {
+    skipped = [];
     try {
       await activate(choice);
       return choice;
@@ -56,15 +70,16 @@ export async function selectBackend(choice: BackendChoice, source = '--backend')
       throw new InputError({ file: source, path: '', message: `backend ${choice} is unavailable: ${err.message}`, hint: `npm install ${BACKEND_PACKAGE[choice]}, or use --backend auto` });
     }
   }
-  const reasons: string[] = [];
+  const passed: SkippedBackend[] = [];
   for (const name of BACKENDS) {
     try {
       await activate(name);
+      skipped = passed;
       return name;
     } catch (err) {
       if (!(err instanceof BackendUnavailable)) throw err;
-      reasons.push(err.message);
+      passed.push({ backend: name, reason: err.message });
     }
   }
-  throw new RunError(`no tfjs backend could be loaded: ${reasons.join('; ')}`);
+  throw new RunError(`no tfjs backend could be loaded: ${passed.map((p) => p.reason).join('; ')}`);
 }

@@ -37,13 +37,14 @@ export async function runCommand(body: () => Promise<number | void>, verbose = f
 
 /**
  * First Ctrl-C aborts the signal (the command cleans up and exits 130); a second exits at once.
- * Returns the signal and a function that removes the handlers.
+ * Returns the signal and a function that removes the handlers. `notice` prints the "stopping"
+ * line: a display redrawn in place must print it itself, or its next redraw erases the wrong lines.
  */
-export function interruptSignal(): { signal: AbortSignal; release: () => void } {
+export function interruptSignal(notice: (text: string) => void = (text) => process.stderr.write(`\n${text}\n`)): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\nstopping (Ctrl-C again to quit at once)\n');
+    notice('stopping (Ctrl-C again to quit at once)');
     controller.abort();
   };
   process.on('SIGINT', onSignal);

@@ -4,9 +4,14 @@
  * command being run is loaded (tfjs, vega and BullMQ take seconds to load, and `validate` or
  * `schema` need none of them); help and unknown commands load them all.
  */
-import yargs, { type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { createRequire } from 'node:module';
+import type { Argv, CommandModule } from 'yargs';
+import { closest } from '../config/suggest.js';
 import { EXIT } from './command-runner.js';
+
+// The CommonJS build of yargs: its ES module build lays help out with a wrap that cuts words at
+// the column ("c" / "urves"); the CommonJS one wraps on words.
+const yargs = createRequire(import.meta.url)('yargs') as (args: string[]) => Argv;
 
 /** Each command module's typed handler, seen by yargs as the generic module it is. */
 const COMMANDS: Record<string, () => Promise<object>> = {
@@ -20,23 +25,38 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   worker: async () => (await import('./worker.js')).workerCommand,
 };
 
-const args = hideBin(process.argv);
-const named = args[0] !== undefined && Object.hasOwn(COMMANDS, args[0]) && !args.includes('--help');
-const commands = await Promise.all((named ? [COMMANDS[args[0]]] : Object.values(COMMANDS)).map((load) => load()));
+/** One line, as every bad-input message, then exit 2. */
+function refuse(message: string): never {
+  process.stderr.write(`${message} (convsweep --help for usage)\n`);
+  process.exit(EXIT.badInput);
+}
+
+const args = process.argv.slice(2);
+const first = args[0];
+// An unknown command is named, with the command it is close to: yargs' own suggestion reaches
+// further (it offered `validate` for `evaluate`).
+if (first !== undefined && !first.startsWith('-') && !Object.hasOwn(COMMANDS, first)) {
+  const near = closest(first, Object.keys(COMMANDS));
+  refuse(`unknown command ${JSON.stringify(first)}${near ? `: did you mean ${JSON.stringify(near)}?` : ''}`);
+}
+const wantsHelp = args.some((a) => a === '--help' || a === '-h');
+const named = first !== undefined && Object.hasOwn(COMMANDS, first) && !wantsHelp;
+const commands = await Promise.all((named ? [COMMANDS[first]] : Object.values(COMMANDS)).map((load) => load()));
 
 const cli = yargs(args).scriptName('convsweep');
 for (const command of commands) cli.command(command as CommandModule);
 await cli
   .demandCommand(1, 'name a command')
   .strict()
-  .recommendCommands()
   .fail((message, err) => {
     if (err) throw err;
-    // One line, as every bad-input message (yargs spreads some over two).
-    process.stderr.write(`${message.replace(/\s*\n\s*/g, ' ')} (convsweep --help for usage)\n`);
-    process.exit(EXIT.badInput);
+    // yargs spreads some messages over two lines.
+    refuse(message.replace(/\s*\n\s*/g, ' '));
   })
   .help()
+  .alias('h', 'help')
+  .wrap(process.stdout.columns || 80)
+  .epilog('Each command has its own help: convsweep COMMAND --help')
   .parseAsync();
 // Every command has finished its work here. A library's stray timer (ioredis keeps one after a
 // failed connection) must not hold the exit back; what is still buffered for a pipe must reach it

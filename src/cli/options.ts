@@ -1,7 +1,22 @@
 /** Options shared by several commands, declared once. */
 import type { Argv } from 'yargs';
+import { readFileSync } from 'node:fs';
 import { BACKENDS, type BackendChoice } from '../backend/names.js';
 import { InputError, type Problem } from '../errors.js';
+
+/**
+ * The metrics a sweep can be ranked by: the sweep schema's own list (accuracies and losses), not
+ * every leaderboard column (ranking by parameters or seconds is not choosing a model).
+ */
+export const RANKING_METRICS: string[] = JSON.parse(readFileSync(new URL('../../../src/config/schema/sweep.schema.json', import.meta.url), 'utf8')).properties.metric.enum;
+
+export function withRankBy<T>(y: Argv<T>) {
+  return y.option('rank-by', {
+    type: 'string',
+    choices: RANKING_METRICS,
+    describe: 'rank by this metric instead of the sweep\'s (accuracies: higher is better; losses: lower)',
+  });
+}
 
 export function withBackend<T>(y: Argv<T>) {
   return y.option('backend', {

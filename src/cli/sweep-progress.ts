@@ -4,6 +4,7 @@
  * Elsewhere (pipes, CI logs) one plain line when a trial starts and one when it ends.
  */
 import type { HistoryRow } from '../report/history.js';
+import { backendNote } from './backend-note.js';
 import { formatDuration } from './format-duration.js';
 import type { SweepGoal, SweepMetric } from '../sweep/load.js';
 import type { SweepListener } from '../sweep/run-sweep.js';
@@ -48,6 +49,14 @@ export class SweepProgress implements SweepListener {
     for (const [id, value] of info.finishedBefore) this.consider(value, id);
     const resumed = info.finishedBefore.size > 0 ? `, ${info.finishedBefore.size} already finished` : '';
     this.line(`sweep ${info.sweep.name}: ${info.total} trials${resumed}, ${info.runner} → ${info.outDir}`);
+    const note = backendNote();
+    if (note) this.line(note);
+  }
+
+  /** A message from elsewhere (the Ctrl-C notice), printed above the live block so that the block stays whole. */
+  note(text: string): void {
+    this.line(text);
+    if (this.tty) this.draw(true);
   }
 
   onTrialStart(trial: Trial): void {
@@ -100,11 +109,15 @@ export class SweepProgress implements SweepListener {
     if (this.tty) this.draw(true);
   }
 
-  /** Leaves the final overall line in place of the live block. */
-  close(): void {
+  /**
+   * Leaves the final overall line in place of the live block. Interrupted, the trials still listed
+   * were stopped and there is nothing left to estimate: no trial lines, no ETA.
+   */
+  close(interrupted = false): void {
     if (!this.tty) return;
     this.clear();
-    this.stream.write(`${this.overall()}\n`);
+    if (interrupted) this.running.clear();
+    this.stream.write(`${this.overall(interrupted)}\n`);
   }
 
   private consider(value: number | null, label: string): void {
@@ -113,14 +126,15 @@ export class SweepProgress implements SweepListener {
     if (better) this.best = { value, label };
   }
 
-  private overall(): string {
+  private overall(interrupted = false): string {
     // From the pace so far, which accounts for however many workers (local or on the queue) serve the sweep.
     const left = this.total - this.finished;
     const eta = left === 0 ? 0 : this.endedHere === 0 ? Number.NaN : (((performance.now() - this.started) / 1000) * left) / this.endedHere;
     const best = this.best ? `best ${this.metric} ${this.best.value.toFixed(4)} (${this.best.label})` : `best ${this.metric} -`;
     const filled = this.total === 0 ? BAR_WIDTH : Math.round((this.finished / this.total) * BAR_WIDTH);
     const bar = this.tty ? `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ` : '';
-    return `${bar}${this.finished}/${this.total} done, ${this.failed} failed, ${this.running.size} running · ETA ${formatDuration(eta)} · ${best}`;
+    const pace = interrupted ? 'interrupted' : `${this.running.size} running · ETA ${formatDuration(eta)}`;
+    return `${bar}${this.finished}/${this.total} done, ${this.failed} failed, ${pace} · ${best}`;
   }
 
   private trialLine(state: RunningTrial): string {

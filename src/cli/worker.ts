@@ -49,7 +49,9 @@ export const workerCommand = {
       .option('name', { type: 'string', describe: 'worker name in logs and results (default host-pid)' })
       .option('work-dir', { type: 'string', describe: 'local folder for running trials and received datasets (default: a folder in the system temp dir)' })
       .option('lock-duration', { type: 'number', default: 30, describe: 'seconds a trial stays locked to this worker without a renewal; after that a dead worker\'s trial goes back to the queue' })
-      .option('stalled-interval', { type: 'number', default: 15, describe: 'seconds between this worker\'s checks for trials of dead workers' }),
+      .option('stalled-interval', { type: 'number', default: 15, describe: 'seconds between this worker\'s checks for trials of dead workers' })
+      .example('convsweep worker --queue redis://:PASSWORD@redis-host:6379', 'one trial a core on this machine')
+      .example('convsweep worker --queue redis://:PASSWORD@redis-host:6379 --gpus 0,1', 'one trial a GPU'),
   handler: (argv: WorkerArgs) =>
     runCommand(async () => {
       checkArgs(argv);

@@ -3,7 +3,8 @@
 /**
  * The candidate nearest to `word` (case-insensitive Damerau–Levenshtein distance), or undefined when
  * none is close enough to be a typo: at most max(2, length/3) edits, and fewer than half the word,
- * so that short words like "rate" are not "corrected" to an unrelated "name".
+ * so that short words like "rate" are not "corrected" to an unrelated "name". Failing that, the one
+ * candidate that `word` (3 letters or more) abbreviates: "val_acc" is "val_accuracy".
  */
 export function closest(word: string, candidates: string[]): string | undefined {
   const limit = Math.min(Math.max(2, Math.floor(word.length / 3)), Math.ceil(word.length / 2) - 1);
@@ -16,7 +17,9 @@ export function closest(word: string, candidates: string[]): string | undefined 
       bestDistance = d;
     }
   }
-  return best;
+  if (best !== undefined || word.length < 3) return best;
+  const extended = candidates.filter((c) => c.toLowerCase().startsWith(word.toLowerCase()));
+  return extended.length === 1 ? extended[0] : undefined;
 }
 
 /** Insertions, deletions, substitutions and swaps of two adjacent characters (optimal string alignment). */

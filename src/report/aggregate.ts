@@ -15,7 +15,7 @@ import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js
 import { renderVegaLite } from './render.js';
 import { searchCharts } from './search-charts.js';
 import { sweepCharts, type NamedChart, type TrialCurves } from './sweep-charts.js';
-import { readTimeline } from './sweep-timeline.js';
+import { readTimeline, sweepWallSeconds } from './sweep-timing.js';
 
 export const LEADERBOARD_CSV = 'leaderboard.csv';
 export const LEADERBOARD_JSON = 'leaderboard.json';
@@ -111,6 +111,6 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
 
   const metrics = new Map<string, RunMetrics>(trials.filter((t) => t.metrics).map((t) => [t.id, t.metrics!]));
   const best = await bestDetails(bestRow && byId.get(bestRow.trial_id), bestRow);
-  await writeFileAtomic(join(sweepDir, REPORT_HTML), reportHtml({ sweep, ranking, summary, charts, best, metrics }));
+  await writeFileAtomic(join(sweepDir, REPORT_HTML), reportHtml({ sweep, ranking, summary, charts, best, metrics, wallSeconds: await sweepWallSeconds(sweepDir) }));
   return { rows, bestTrialId: bestRow?.trial_id ?? null, ranking, written: true };
 }

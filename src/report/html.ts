@@ -4,6 +4,8 @@
  * Every string that comes from the user or from a trial (names, labels, values, error messages) goes
  * through escapeHtml.
  */
+import { join } from 'node:path';
+import { shellWord } from '../shell-word.js';
 import type { RunMetrics } from '../train/metrics.js';
 import { perClassAccuracy, topConfusions } from './confusion.js';
 import { METRIC_COLUMNS, valueText, type LeaderboardRow, type LeaderboardSummary, type Ranking } from './leaderboard.js';
@@ -67,7 +69,12 @@ export interface ReportPage {
   best?: BestTrialDetails;
   /** metrics.json of every completed trial, by id (for the summary's dataset and timing lines). */
   metrics: Map<string, RunMetrics>;
+  /** How long the sweep ran by the clock (sweep.log), when known. */
+  wallSeconds?: number;
 }
+
+/** How many failed trials the summary names before pointing to the list at the end. */
+const FAILURES_NAMED = 5;
 
 const CSS = `
 :root { --fg: #1d232a; --muted: #5b6570; --line: #d9dee3; --best: #fff3e0; --bad: #b3261e; --accent: #e45756; }
@@ -81,6 +88,8 @@ p { margin: 6px 0; }
 .muted { color: var(--muted); }
 .headline { background: white; border: 1px solid var(--line); border-left: 6px solid var(--accent); border-radius: 6px; padding: 14px 18px; margin: 16px 0; }
 .headline .big { font-size: 19px; font-weight: 600; }
+.headline ul.failures { margin: 6px 0 0; padding-left: 20px; }
+.headline ul.failures li, td.error { color: var(--bad); }
 .note { background: #eef4fb; border: 1px solid #c9dcf0; border-radius: 6px; padding: 10px 14px; margin: 12px 0; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 18px; margin: 12px 0; }
 dl.facts dt { color: var(--muted); }
@@ -96,7 +105,7 @@ table.sortable thead th[aria-sort=ascending]::after { content: " \\25B2"; font-s
 table.sortable thead th[aria-sort=descending]::after { content: " \\25BC"; font-size: 10px; }
 tr.best td { background: var(--best); font-weight: 600; }
 tr.failed td, tr.unreadable td { color: var(--muted); }
-td.error { color: var(--bad); white-space: normal; min-width: 240px; max-width: 520px; }
+td.error { white-space: normal; min-width: 240px; max-width: 520px; }
 .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 .pair > div { flex: 1 1 340px; max-width: 560px; }
 figure { margin: 0; background: white; border: 1px solid var(--line); border-radius: 6px; padding: 8px; max-width: 100%; }
@@ -150,12 +159,27 @@ function statusCounts(s: LeaderboardSummary): string {
   return `${parts.join(', ')} (${s.trials.total} trial${s.trials.total === 1 ? '' : 's'})`;
 }
 
+/** A trial's failure in words: `timeout: ran longer than trial_timeout_s 3`. */
+function failureText(r: LeaderboardRow): string {
+  return `${r.error_kind ?? r.status}: ${r.error ?? 'no message'}`;
+}
+
+/** Why trials failed, in the summary box where the eye already is (the table's error column is far to the right). */
+function failureList(summary: LeaderboardSummary): string {
+  const bad = summary.rows.filter((r) => r.status !== 'completed');
+  if (bad.length === 0) return '';
+  const items = bad.slice(0, FAILURES_NAMED).map((r) => `<li><code>${e(r.trial_id)}</code> ${e(r.label)} — ${e(failureText(r))}</li>`);
+  const more = bad.length > FAILURES_NAMED ? `<p class="muted">…and ${bad.length - FAILURES_NAMED} more, listed under <a href="#failures">Failed and unreadable trials</a>.</p>` : '';
+  return `<p>${e(statusCounts(summary))}; ${bad.length === 1 ? 'the one that did not complete' : `the ${bad.length} that did not`}:</p><ul class="failures">${items.join('')}</ul>${more}`;
+}
+
 function headline(page: ReportPage): string {
   const { ranking, summary } = page;
   const metric = ranking.metric;
   const ranked = summary.rows.filter((r) => r.rank !== null);
   const best = ranked[0];
-  if (!best) return `<div class="headline"><p class="big">No trial completed yet.</p><p>${e(statusCounts(summary))}</p></div>`;
+  const failures = failureList(summary);
+  if (!best) return `<div class="headline"><p class="big">No trial completed yet.</p>${failures || `<p>${e(statusCounts(summary))}</p>`}</div>`;
   const value = best[metric];
   const lines: string[] = [];
   lines.push(`<p class="big">Best: ${e(best.label)} — ${e(metricTitle(metric))} ${e(formatMetric(metric, value))}</p>`);
@@ -173,6 +197,7 @@ function headline(page: ReportPage): string {
   } else {
     lines.push(`<p class="muted">Trial <code>${e(best.trial_id)}</code>; config in <a href="best/config.json">best/config.json</a>.</p>`);
   }
+  if (failures) lines.push(failures);
   return `<div class="headline">${lines.join('\n')}</div>`;
 }
 
@@ -180,7 +205,7 @@ function selectionNote(page: ReportPage): string {
   const { metric } = page.ranking;
   const best = page.summary.rows.find((r) => r.rank === 1);
   if (metric.startsWith('test_')) {
-    return `<div class="note">Ranked by ${e(metricTitle(metric))}: the winner was chosen <em>on the test set</em>, so its test score is optimistic (the selection has seen the test data). For an honest estimate rank by validation accuracy: <code>convsweep report DIR --rank-by val_accuracy</code>; the test accuracy of the trial chosen that way is the estimate to quote.</div>`;
+    return `<div class="note">Ranked by ${e(metricTitle(metric))}: the winner was chosen <em>on the test set</em>, so its test score is optimistic (the selection has seen the test data). For an honest estimate rank by validation accuracy: <code>convsweep report ${e(shellWord(page.sweep.dir))} --rank-by val_accuracy</code>; the test accuracy of the trial chosen that way is the estimate to quote.</div>`;
   }
   if (metric.startsWith('val_') && best && best.test_accuracy !== null) {
     return `<div class="note">Ranked by ${e(metricTitle(metric))}, so the test set took no part in choosing: the winner's test accuracy, <strong>${e(formatMetric('test_accuracy', best.test_accuracy))}</strong>, is an honest estimate of how it does on unseen data.</div>`;
@@ -198,8 +223,10 @@ function facts(page: ReportPage): string {
   items.push(['Trials', e(statusCounts(summary))]);
   items.push(['Ranked by', `${e(metricTitle(ranking.metric))} (${ranking.goal === 'maximize' ? 'higher' : 'lower'} is better)`]);
   items.push(['Grid', sweep.gridKeys.map((k) => `<code>${e(k)}</code>`).join(', ')]);
+  if (page.wallSeconds !== undefined) items.push(['Wall time', `${e(formatDuration(page.wallSeconds))}, from the start of the sweep to its end (sweep.log)`]);
   if (durations.length > 0) {
-    items.push(['Training time', `${e(formatDuration(total))} in all; per trial ${e(formatDuration(total / durations.length))} on average (${e(formatDuration(Math.min(...durations)))} – ${e(formatDuration(Math.max(...durations)))})`]);
+    // The trials' own durations: added up they exceed the wall time when trials ran side by side.
+    items.push(['Trial time', `${e(formatDuration(total))} added up over ${durations.length} completed trial${durations.length === 1 ? '' : 's'}; per trial ${e(formatDuration(total / durations.length))} on average (${e(formatDuration(Math.min(...durations)))} – ${e(formatDuration(Math.max(...durations)))})`]);
   }
   const backends = distinct(metrics.map((m) => m.backend)).filter(Boolean);
   if (backends.length > 0) items.push(['Backend', backends.map((b) => e(b)).join(', ')]);
@@ -219,21 +246,24 @@ function facts(page: ReportPage): string {
 function leaderboardTable(page: ReportPage): string {
   const { summary, sweep } = page;
   const metric = page.ranking.metric;
+  // Beside the status, where a failed row is read, and only when some trial has an error.
+  const withErrors = summary.rows.some((r) => r.error !== null);
   const head = [
     '<th class="num">rank</th>',
     '<th>trial_id</th>',
     '<th>status</th>',
+    ...(withErrors ? ['<th>error</th>'] : []),
     ...sweep.gridKeys.map((k) => `<th>${e(k)}</th>`),
     ...METRIC_COLUMNS.map((c) => `<th class="num"${c === metric ? ' title="ranking metric"' : ''}>${c === metric ? `<strong>${e(c)}</strong>` : e(c)}</th>`),
     '<th>backend</th>',
-    '<th>error</th>',
   ];
   const body = summary.rows.map((r) => {
     const cls = r.rank === 1 ? 'best' : r.status;
     const cells = [
       `<td class="num">${r.rank ?? ''}</td>`,
       `<td><code>${e(r.trial_id)}</code></td>`,
-      `<td>${e(r.status)}</td>`,
+      `<td>${e(r.status)}${r.error_kind ? ` (${e(r.error_kind)})` : ''}</td>`,
+      ...(withErrors ? [`<td class="error">${e(r.error ?? '')}</td>`] : []),
       ...sweep.gridKeys.map((k) => {
         const has = r.values !== null && Object.hasOwn(r.values, k);
         const text = has ? valueText(r.values![k]) : '';
@@ -241,7 +271,6 @@ function leaderboardTable(page: ReportPage): string {
       }),
       ...METRIC_COLUMNS.map((c) => `<td class="num" data-v="${r[c] ?? ''}">${e(formatMetric(c, r[c]))}</td>`),
       `<td>${e(r.backend ?? '')}</td>`,
-      `<td class="error">${e(r.error ?? '')}</td>`,
     ];
     return `<tr class="${cls}" data-trial="${e(r.trial_id)}">${cells.join('')}</tr>`;
   });
@@ -280,20 +309,26 @@ function chartsSection(charts: ReportChart[]): string {
     .join('\n')}</div>`;
 }
 
+/** How the search went: the optimization history and every trial's epochs, pruned ones marked. */
+function searchSection(charts: ReportChart[]): string {
+  const shown = charts.filter((c) => c.name.startsWith('search-history') || c.name === 'epoch-curves');
+  return shown.length === 0 ? '' : `<h2>How the search went</h2>\n${chartsSection(shown)}`;
+}
+
 function failuresSection(page: ReportPage): string {
   const bad = page.summary.rows.filter((r) => r.status === 'failed' || r.status === 'unreadable');
   if (bad.length === 0) return '';
   const items = bad.map((r) => `<li><code>${e(r.trial_id)}</code> ${e(r.label)} — <strong>${e(r.status)}${r.error_kind ? ` (${e(r.error_kind)})` : ''}</strong>: <span class="error">${e(r.error ?? '')}</span></li>`);
-  return `<h2>Failed and unreadable trials</h2><ul>${items.join('\n')}</ul>`;
+  return `<h2 id="failures">Failed and unreadable trials</h2><ul>${items.join('\n')}</ul>`;
 }
 
-function bestSection(best: BestTrialDetails | undefined): string {
+function bestSection(best: BestTrialDetails | undefined, sweepDir: string): string {
   if (!best) return '';
   const { row, metrics } = best;
   const parts: string[] = [];
   parts.push(`<h2>Best trial: ${e(row.label)}</h2>`);
   parts.push(
-    `<p>Trial <code>${e(row.trial_id)}</code>: test accuracy ${e(formatMetric('test_accuracy', row.test_accuracy))}, test loss ${e(formatMetric('test_loss', row.test_loss))}, validation accuracy ${e(formatMetric('val_accuracy', row.val_accuracy) || '–')}, ${e(formatMetric('params', row.params))} parameters, best epoch ${e(row.best_epoch ?? '–')} of ${e(row.epochs_run ?? '–')}${metrics.stopped_early ? ' (stopped early)' : ''}, ${e(formatDuration(row.duration_s ?? Number.NaN))}. Reproduce it with <code>convsweep train best/config.json</code>.</p>`,
+    `<p>Trial <code>${e(row.trial_id)}</code>: test accuracy ${e(formatMetric('test_accuracy', row.test_accuracy))}, test loss ${e(formatMetric('test_loss', row.test_loss))}, validation accuracy ${e(formatMetric('val_accuracy', row.val_accuracy) || '–')}, ${e(formatMetric('params', row.params))} parameters, best epoch ${e(row.best_epoch ?? '–')} of ${e(row.epochs_run ?? '–')}${metrics.stopped_early ? ' (stopped early)' : ''}, ${e(formatDuration(row.duration_s ?? Number.NaN))}. Reproduce it with <code>convsweep train ${e(shellWord(join(sweepDir, 'best', 'config.json')))}</code>.</p>`,
   );
   const figures: string[] = [];
   if (best.curvesSvg) figures.push(`<figure>${inlineSvg(best.curvesSvg, 'best-curves')}<figcaption>Loss and accuracy per epoch</figcaption></figure>`);
@@ -327,7 +362,7 @@ function confusionText({ labels, matrix }: { labels: string[]; matrix: number[][
 </div><div>
 <h3>Top confusions (test set)</h3>
 ${sentences.length > 0 ? `<ul class="confusions">${sentences.join('\n')}</ul>` : '<p>No test example was misclassified.</p>'}
-<p class="muted">Read like the paper's Fig. 5: a large off-diagonal cell names two classes the model mixes up (there, 5 predicted as 3 in 13 cases, which share the lower arch).</p>
+<p class="muted">A large off-diagonal count names two classes this model mixes up. (For comparison, and not from this sweep: in the paper's Fig. 5, 5 was predicted as 3 in 13 cases.)</p>
 </div></div>`;
 }
 
@@ -354,10 +389,11 @@ ${leaderboardTable(page)}
 ${chartsSection(page.charts.filter((c) => c.name === 'leaderboard'))}
 <h2>What the hyperparameters did</h2>
 ${effectsTable(page)}
-${chartsSection(page.charts.filter((c) => c.name.startsWith('param-') || c.name === 'parallel-coordinates'))}
+${chartsSection(page.charts.filter((c) => c.name.startsWith('param-') || c.name.startsWith('value-') || c.name === 'parallel-coordinates' || c.name === 'importance'))}
+${searchSection(page.charts)}
 <h2>Training curves of the top trials</h2>
 ${chartsSection(page.charts.filter((c) => c.name === 'top-curves'))}
-${bestSection(page.best)}
+${bestSection(page.best, sweep.dir)}
 ${failuresSection(page)}
 </main>
 <script>${SORT_SCRIPT}</script>

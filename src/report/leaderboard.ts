@@ -1,13 +1,16 @@
 /**
  * The leaderboard: one row a trial, ranked by one metric, with a total order so that the same trials
  * always give the same table. Completed trials first (rank 1..n), then pruned ones (by the same
- * metric, but unranked: they did not train their epochs), then failed, then unreadable ones. Written as CSV (grid values as text, arrays as `64,32,32`) and as JSON (values as
- * written), neither holding a timestamp: rebuilding from unchanged trials gives identical bytes.
+ * metric, but unranked: they did not train their epochs), then failed, then unreadable ones.
+ * Written as CSV (grid values as text, arrays as `64,32,32`, metrics rounded as the report prints
+ * them) and as JSON (values as written, metrics in full), neither holding a timestamp: rebuilding
+ * from unchanged trials gives identical bytes.
  */
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { SWEEP_FILE } from '../sweep/folder-layout.js';
+import { metricColumnTexts } from './metric-format.js';
 import type { Goal, ReadStatus, SweepInfo, TrialEntry } from './read-trials.js';
 
 /** The metrics.json fields a leaderboard shows and can rank by, in column order. */
@@ -164,13 +167,14 @@ export function csvColumns(gridKeys: string[]): string[] {
 }
 
 export function leaderboardCsv(rows: LeaderboardRow[], gridKeys: string[]): string {
-  const records = rows.map((r) => [
+  const metricTexts = METRIC_COLUMNS.map((c) => metricColumnTexts(c, rows.map((r) => r[c])));
+  const records = rows.map((r, i) => [
     r.rank ?? '',
     r.number ?? '',
     r.trial_id,
     r.status,
     ...gridKeys.map((k) => (r.values && Object.hasOwn(r.values, k) ? valueText(r.values[k]) : '')),
-    ...METRIC_COLUMNS.map((c) => (r[c] === null ? '' : String(r[c]))),
+    ...metricTexts.map((texts) => texts[i]),
     r.backend ?? '',
     r.error ?? '',
   ]);

@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { shellWord } from '../shell-word.js';
 import { TRIALS_DIR } from '../sweep/folder-layout.js';
 import { rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from './leaderboard.js';
 import { listTrialFolders, readSweepInfo, readTrial, type SweepInfo, type TrialEntry } from './read-trials.js';
@@ -31,7 +32,7 @@ export async function rankSweep(sweepDir: string, options: RankOptions = {}): Pr
   const ranking = resolveRanking(sweep, options.rankBy);
   const ids = await listTrialFolders(sweepDir);
   if (ids.length === 0 && options.ifEmpty === 'error') {
-    throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: 'wait until the sweep finishes a trial, or continue it with `convsweep run SWEEP --resume --out DIR`' });
+    throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: `wait until the sweep finishes a trial, or continue it: \`convsweep run\` on its sweep file with --resume --out ${shellWord(sweepDir)}` });
   }
   const trials = await Promise.all(ids.map((id) => readTrial(join(sweepDir, TRIALS_DIR), id)));
   return { sweep, trials, ranking, rows: rankTrials(trials, ranking) };

@@ -11,6 +11,7 @@ import { SWEEP_FILE, TRIALS_DIR } from '../sweep/folder-layout.js';
 import { ERROR_FILE, TRIAL_FILE, trialLabel, type TrialValues } from '../sweep/trial.js';
 import { METRICS_FILE } from '../train/run-folder.js';
 import { checkRunMetrics, type RunMetrics } from '../train/metrics.js';
+import { shellWord } from '../shell-word.js';
 import { parseCsv, readHistory } from '../train/history-csv.js';
 
 export { parseCsv, readHistory };
@@ -129,7 +130,7 @@ export async function listTrialFolders(dir: string): Promise<string[]> {
     entries = await readdir(trialsDir, { withFileTypes: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError({ file: dir, path: '', message: `has no ${TRIALS_DIR}/ folder, so no trial has run`, hint: 'run the sweep with `convsweep run SWEEP --out DIR` first' });
+    if (code === 'ENOENT') throw new InputError({ file: dir, path: '', message: `has no ${TRIALS_DIR}/ folder, so no trial has run`, hint: `run the sweep first: \`convsweep run\` on its sweep file with --out ${shellWord(dir)}` });
     if (code === 'ENOTDIR') throw new InputError({ file: trialsDir, path: '', message: 'is not a folder' });
     throw err;
   }

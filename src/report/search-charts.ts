@@ -10,7 +10,7 @@ import { IMPORTANCE_METHOD, parameterImportance, topCount } from './importance.j
 import type { LeaderboardRow, Ranking } from './leaderboard.js';
 import { metricTitle } from './metric-format.js';
 import type { NamedChart } from './sweep-charts.js';
-import type { TrialTimes } from './sweep-timeline.js';
+import type { TrialTimes } from './sweep-timing.js';
 import { chartConfig } from './theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';

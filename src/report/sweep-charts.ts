@@ -8,6 +8,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { epochTicks } from './curves-chart.js';
 import type { HistoryRow } from './history.js';
 import { valueText, type LeaderboardRow, type MetricColumn, type Ranking } from './leaderboard.js';
+import { metricScaleAxis } from './metric-axis.js';
 import { formatMetric, metricTitle } from './metric-format.js';
 import { chartConfig } from './theme.js';
 
@@ -15,7 +16,11 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const POINT_COLOR = '#4c78a8';
 const MEAN_COLOR = '#f58518';
 const BEST_COLOR = '#e45756';
-const OTHER_COLOR = '#9ecae9';
+/** Parallel coordinates: the best and the worst trial's line colours. */
+const BEST_LINE = '#2d004b';
+const WORST_LINE = '#c2410c';
+/** Width of the white outline under parallel-coordinate labels, in pixels. */
+export const LABEL_HALO = 9;
 
 export interface NamedChart {
   /** File name without extension, under charts/. */
@@ -59,6 +64,23 @@ function distinctValues(key: string, rows: LeaderboardRow[], grid: Record<string
 
 type Axis = { kind: 'numeric'; log: boolean; values: number[] } | { kind: 'categorical'; values: string[] };
 
+/**
+ * An axis labelExpr that writes each of `values` as the tables do (valueText): vega's own number
+ * format picks its precision from the tick spacing, which turned a dropout of 0.25 into "0.3".
+ */
+function exactLabels(values: number[]): string {
+  return values.reduceRight((rest, v) => `datum.value === ${JSON.stringify(v)} ? ${JSON.stringify(valueText(v))} : ${rest}`, 'datum.label');
+}
+
+/** The x domain of a numeric grid axis: its values' extent, widened around a single value (a zero-width domain piles every label on one spot). */
+function numericDomain(values: number[], log: boolean): [number, number] {
+  const lo = values[0];
+  const hi = values[values.length - 1];
+  if (hi > lo) return [lo, hi];
+  if (log || lo > 0) return [lo * 0.5, lo * 1.5];
+  return lo === 0 ? [-1, 1] : [lo * 1.5, lo * 0.5];
+}
+
 /** Numbers get a numeric axis (log when they span a factor of 10 or more and are all positive); anything else is categorical. */
 function axisFor(values: unknown[]): Axis {
   if (values.length > 0 && values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -89,6 +111,8 @@ export function paramSpec(key: string, rows: LeaderboardRow[], ranking: Ranking,
   const order = axis.kind === 'numeric' ? axis.values.map(String) : axis.values;
   const means = [...groups.values()].sort((a, b) => order.indexOf(String(a.x)) - order.indexOf(String(b.x)));
   const SERIES = ['trial', 'mean of trials'];
+  // A line between categories would read as a trend along an order they do not have.
+  const meanLine = axis.kind === 'numeric';
   const data = [
     ...points.map((p) => ({ x: xOf(p.values![key]), value: p.score, series: SERIES[0] })),
     ...means.map((g) => ({ x: g.x, value: g.sum / g.n, series: SERIES[1] })),
@@ -101,8 +125,8 @@ export function paramSpec(key: string, rows: LeaderboardRow[], ranking: Ranking,
           field: 'x',
           type: 'quantitative' as const,
           title: key,
-          scale: { type: axis.log ? ('log' as const) : ('linear' as const), zero: false, nice: false, padding: 24, ...(axis.values.length === 1 ? { domain: [axis.values[0] * 0.5, axis.values[0] * 1.5] } : {}) },
-          axis: { values: axis.values, format: '~g', grid: false, labelFlush: false },
+          scale: { type: axis.log ? ('log' as const) : ('linear' as const), domain: numericDomain(axis.values, axis.log), zero: false, nice: false, padding: 24 },
+          axis: { values: axis.values, labelExpr: exactLabels(axis.values), grid: false, labelFlush: false },
         }
       : {
           field: 'x',
@@ -122,20 +146,23 @@ export function paramSpec(key: string, rows: LeaderboardRow[], ranking: Ranking,
   };
   return {
     $schema: SCHEMA,
-    title: { text: title, subtitle: `each point one trial; line: mean per value (${points.length} completed trial${points.length === 1 ? '' : 's'})`, subtitleFontSize: 11, subtitleColor: '#555' },
+    title: { text: title, subtitle: `each point one trial; ${meanLine ? 'line' : 'diamond'}: mean per value (${points.length} completed trial${points.length === 1 ? '' : 's'})`, subtitleFontSize: 11, subtitleColor: '#555' },
     config: chartConfig,
     width,
     height: 260,
     data: { values: data },
     encoding: {
       x,
-      y: { field: 'value', type: 'quantitative', title: metricTitle(metric), scale: { zero: false, padding: 12 }, axis: { grid: true } },
+      y: { field: 'value', type: 'quantitative', title: metricTitle(metric), ...metricScaleAxis(metric, points.map((p) => p.score)) },
       color,
       shape: { field: 'series', type: 'nominal', title: null, scale: { domain: SERIES, range: ['circle', 'diamond'] } },
     },
     layer: [
       { transform: [{ filter: `datum.series === '${SERIES[0]}'` }], mark: { type: 'point', filled: true, size: 70, opacity: 0.75 } },
-      { transform: [{ filter: `datum.series === '${SERIES[1]}'` }], mark: { type: 'line', strokeWidth: 2.5, point: { filled: true, size: 90, shape: 'diamond' } } },
+      {
+        transform: [{ filter: `datum.series === '${SERIES[1]}'` }],
+        mark: meanLine ? { type: 'line', strokeWidth: 2.5, point: { filled: true, size: 90, shape: 'diamond' } } : { type: 'point', filled: true, size: 130, opacity: 1 },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -208,7 +235,7 @@ function gridDimension(key: string, rows: LeaderboardRow[], grid: Record<string,
     return {
       name: key,
       position: (v) => (typeof v === 'number' ? scale(v) : null),
-      ticks: axis.values.map((v) => ({ pos: scale(v), text: String(v) })),
+      ticks: axis.values.map((v) => ({ pos: scale(v), text: valueText(v) })),
     };
   }
   const n = axis.values.length;
@@ -287,17 +314,19 @@ export function parallelSpec(rows: LeaderboardRow[], gridKeys: string[], ranking
             field: 'score',
             type: 'quantitative',
             title: mTitle,
-            // Best trial darkest: yellow, viridis' light end, hardly shows on white.
-            scale: { scheme: 'viridis', reverse: ranking.goal === 'maximize' },
+            // Best trial darkest; the worst end is a dark orange, not a scheme's light end (viridis'
+            // yellow hardly showed on white): every line keeps a contrast of 3:1 or more against the page.
+            scale: { range: ranking.goal === 'maximize' ? [WORST_LINE, BEST_LINE] : [BEST_LINE, WORST_LINE], interpolate: 'lab' },
             legend: { orient: 'right', gradientLength: 200 },
           },
           strokeWidth: { condition: { test: 'datum.rank === 1', value: 4 }, value: 1.8 },
         },
       },
-      // The same labels twice: a white outline first, so a line crossing a label does not hide it.
+      // The same labels twice: a wide white outline first, so that a line crossing a label neither
+      // hides it nor shows through the gaps between its glyphs (at 4 px, a line through "16,32" read "16;32").
       {
         data: { values: ticks },
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, stroke: 'white', strokeWidth: 4, strokeOpacity: 0.9, color: 'white' },
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 6, fontSize: 11, stroke: 'white', strokeWidth: LABEL_HALO, strokeOpacity: 1, strokeJoin: 'round', color: 'white' },
         encoding: { x, y, text: { field: 'text', type: 'nominal' } },
       },
       {
@@ -317,7 +346,11 @@ export function parallelSpec(rows: LeaderboardRow[], gridKeys: string[], ranking
 /** At most this many bars; the report's table lists the rest. */
 export const MAX_BARS = 40;
 
-/** The leaderboard as horizontal bars, rank 1 on top and highlighted, the value written at each bar's end. */
+/**
+ * The leaderboard as a dot plot, rank 1 on top and highlighted, the value written beside each dot.
+ * Dots, not bars: the axis is zoomed to the trials' values so that close ones stay apart, and a bar
+ * from a baseline other than zero would misstate its value by its length.
+ */
 export function leaderboardBarSpec(rows: LeaderboardRow[], ranking: Ranking): TopLevelSpec {
   const metric = ranking.metric;
   const mTitle = metricTitle(metric);
@@ -327,11 +360,11 @@ export function leaderboardBarSpec(rows: LeaderboardRow[], ranking: Ranking): To
   const shown = all.slice(0, MAX_BARS);
   const data = shown.map((r) => ({ name: `#${r.rank} ${r.label}`, rank: r.rank, value: r.score, text: formatMetric(metric, r.score) }));
   const names = data.map((d) => d.name);
-  const max = Math.max(...data.map((d) => d.value));
   const subtitle = [
     `${ranking.goal === 'maximize' ? 'higher' : 'lower'} is better; best trial highlighted`,
     ...(all.length > shown.length ? [`top ${shown.length} of ${all.length} completed trials`] : []),
   ].join('; ');
+  const color = { condition: { test: 'datum.rank === 1', value: BEST_COLOR }, value: POINT_COLOR };
   return {
     $schema: SCHEMA,
     title: { text: title, subtitle, subtitleFontSize: 11, subtitleColor: '#555' },
@@ -340,16 +373,14 @@ export function leaderboardBarSpec(rows: LeaderboardRow[], ranking: Ranking): To
     height: { step: 22 },
     data: { values: data },
     encoding: {
-      y: { field: 'name', type: 'nominal', sort: names, title: null, axis: { labelLimit: 420, labelFontSize: 11, ticks: false } },
-      x: { field: 'value', type: 'quantitative', title: mTitle, scale: { zero: true, domain: [0, max > 0 ? max * 1.18 : 1], nice: false }, axis: { grid: true } },
+      y: { field: 'name', type: 'nominal', sort: names, title: null, axis: { labelLimit: 420, labelFontSize: 11, ticks: false, grid: true } },
+      // The right margin leaves room for the value written beside the last dot.
+      x: { field: 'value', type: 'quantitative', title: mTitle, ...metricScaleAxis(metric, data.map((d) => d.value), { margin: 0.15, ticks: 5 }) },
     },
     layer: [
+      { mark: { type: 'point', filled: true, opacity: 1 }, encoding: { color, size: { condition: { test: 'datum.rank === 1', value: 120 }, value: 70 } } },
       {
-        mark: { type: 'bar', height: { band: 0.75 } },
-        encoding: { color: { condition: { test: 'datum.rank === 1', value: BEST_COLOR }, value: OTHER_COLOR } },
-      },
-      {
-        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 4, fontSize: 11 },
+        mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, fontSize: 11 },
         encoding: { text: { field: 'text', type: 'nominal' }, fontWeight: { condition: { test: 'datum.rank === 1', value: 'bold' }, value: 'normal' } },
       },
     ],

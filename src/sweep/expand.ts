@@ -111,6 +111,7 @@ export function checkSettings(sweep: Sweep, facts: DatasetFacts): GridKey[] {
     }
     const values = valuesToCheck(sweep, key);
     const seen = new Set<string>();
+    const failures: { value: unknown; err: unknown }[] = [];
     for (const value of values) {
       const text = canonicalJson(value);
       if (sweep.method === 'grid' && seen.has(text)) problems.push({ file: sweep.file, path: pointer(sweep, key), message: `value ${JSON.stringify(value)} is listed twice`, hint: 'each value gives one trial; list it once' });
@@ -118,10 +119,13 @@ export function checkSettings(sweep: Sweep, facts: DatasetFacts): GridKey[] {
       try {
         variant(sweep, [applier], [value], facts, sweep.name);
       } catch (err) {
-        const what = dim?.kind === 'numeric' ? `bound ${JSON.stringify(value)}` : `value ${JSON.stringify(value)}`;
-        problems.push(...refusal(err, sweep.file, pointer(sweep, key), what));
+        failures.push({ value, err });
       }
     }
+    // The same problem for every value is the key's (a misspelt "learning_rat"): said once, not blamed on each value.
+    const shared = values.length > 1 && failures.length === values.length ? failures.map((f) => refusal(f.err, sweep.file, pointer(sweep, key), dim?.kind === 'numeric' ? 'both bounds' : 'every value')) : [];
+    if (shared.length > 0 && shared.every((p) => canonicalJson(p) === canonicalJson(shared[0]))) problems.push(...shared[0]);
+    else for (const f of failures) problems.push(...refusal(f.err, sweep.file, pointer(sweep, key), `${dim?.kind === 'numeric' ? 'bound' : 'value'} ${JSON.stringify(f.value)}`));
   });
   if (problems.length > 0) throw new InputError(problems);
   return appliers as GridKey[];

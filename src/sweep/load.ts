@@ -61,6 +61,7 @@ export interface SweepSettings {
 }
 
 const schema = JSON.parse(await readFile(new URL('../../../src/config/schema/sweep.schema.json', import.meta.url), 'utf8'));
+// verbose: each error carries the value it judged, which an enum's did-you-mean and a grid's distribution hint need.
 const validateDefinition = new Ajv({ allErrors: true, useDefaults: true, verbose: true }).compile<SweepDefinition>(schema);
 
 /** The schema of the object at a sweep file's location, for naming its allowed keys. */
@@ -98,7 +99,8 @@ function schemaProblem(file: string, error: ErrorObject): Problem {
       if (error.instancePath === '/early_stopping/metric') {
         return { file, path: error.instancePath, message: `must be a per-epoch metric, one of ${allowed.join(', ')}`, hint: 'early stopping never looks at the test set; the leaderboard still ranks by the sweep\'s metric' };
       }
-      return { file, path: error.instancePath, message: `must be one of ${allowed.join(', ')}` };
+      const near = typeof error.data === 'string' ? closest(error.data, allowed) : undefined;
+      return { file, path: error.instancePath, message: `must be one of ${allowed.join(', ')}`, hint: near && `did you mean ${JSON.stringify(near)}?` };
     }
     default:
       return { file, path: error.instancePath, message: error.message ?? error.keyword };

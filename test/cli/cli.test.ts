@@ -148,3 +148,16 @@ test('train interrupted: one Ctrl-C stops cleanly (exit 130), a second exits at 
     assert.deepEqual(readdirSync(dir), [], `${signals} Ctrl-C: left ${readdirSync(dir).join(', ')}`);
   }
 });
+
+test('--backend auto says which backend it chose and, when the native ones are missing, how to get them', async () => {
+  const r = await runCli(['bench', fig2, '--images', '64', '--batch-size', '32']);
+  assert.equal(r.code, 0, r.stderr);
+  const backend = / on (\S+) \(batch/.exec(r.stdout)![1];
+  if (backend === 'wasm' || backend === 'cpu') {
+    assert.match(r.stderr, /^note: @tensorflow\/tfjs-node-gpu is not installed, @tensorflow\/tfjs-node is not installed .*`npm install @tensorflow\/tfjs-node-gpu`.*`npm install @tensorflow\/tfjs-node`/m);
+  } else {
+    assert.doesNotMatch(r.stderr, /^note:/m);
+  }
+  const explicit = await runCli(['bench', fig2, '--images', '64', '--batch-size', '32', '--backend', 'wasm']);
+  assert.doesNotMatch(explicit.stderr, /^note:/m, 'an explicit choice needs no note');
+});

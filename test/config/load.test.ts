@@ -246,7 +246,9 @@ describe('validateConfig: enums', () => {
   });
 
   it('checks the metrics', () => {
-    assertProblem({ ...withFirst({}), metrics: ['acc'] }, '/metrics/0', 'unknown value "acc"', 'one of: accuracy');
+    // An abbreviation of the only value is completed, as a typo would be.
+    assertProblem({ ...withFirst({}), metrics: ['acc'] }, '/metrics/0', 'unknown value "acc"', 'did you mean "accuracy"?');
+    assertProblem({ ...withFirst({}), metrics: ['loss'] }, '/metrics/0', 'unknown value "loss"', 'one of: accuracy');
   });
 });
 
@@ -381,7 +383,7 @@ describe('validateConfig: callbacks', () => {
       { ...withFirst({}), callbacks: [{ type: 'EarlyStopping', monitor: 'val_acc' }] },
       '/callbacks/0/monitor',
       'unknown value "val_acc"',
-      'one of: val_loss, val_accuracy, loss, accuracy',
+      'did you mean "val_accuracy"?',
     );
   });
 });

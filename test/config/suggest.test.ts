@@ -19,6 +19,12 @@ describe('closest', () => {
     assert.equal(closest('MaxPool2D', ['Conv2D', 'MaxPooling2D', 'AveragePooling2D']), 'MaxPooling2D');
   });
 
+  it('completes an abbreviation that only one candidate extends', () => {
+    assert.equal(closest('val_acc', ['test_accuracy', 'test_loss', 'val_accuracy', 'val_loss']), 'val_accuracy');
+    assert.equal(closest('val', ['val_accuracy', 'val_loss']), undefined);
+    assert.equal(closest('le', ['learning_rate']), undefined);
+  });
+
   it('ignores case', () => {
     assert.equal(closest('Conv2d', ['Conv2D', 'Dense']), 'Conv2D');
     assert.equal(closest('ADAM', ['Adam', 'SGD']), 'Adam');

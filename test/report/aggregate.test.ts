@@ -66,6 +66,21 @@ describe('leaderboard', () => {
     assert.deepEqual(rows[5].slice(3, 6), ['unreadable', '', ''], 'no values for a trial whose trial.json is corrupted');
   });
 
+  it('leaderboard.csv rounds metrics as the report prints them; leaderboard.json keeps them in full', async () => {
+    const [header, ...rows] = parseCsv(await read(join(dir, 'leaderboard.csv')));
+    const json = JSON.parse(await read(join(dir, 'leaderboard.json')));
+    const col = (name: string) => header.indexOf(name);
+    for (const [i, r] of rows.slice(0, 3).entries()) {
+      for (const name of ['test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss']) {
+        assert.match(r[col(name)], /^\d+\.\d{4,5}$/, `${name} ${r[col(name)]}`);
+        assert.ok(Math.abs(Number(r[col(name)]) - json.rows[i][name]) < 1e-4, name);
+      }
+      assert.match(r[col('duration_s')], /^\d+\.\d+$/);
+      assert.match(r[col('params')], /^\d+$/);
+    }
+    assert.ok(json.rows.slice(0, 3).some((r: { test_loss: number }) => String(r.test_loss).length > 10), 'full precision in the JSON');
+  });
+
   it('leaderboard.json: rank_by, goal, counts, best, values as written', async () => {
     const json = JSON.parse(await read(join(dir, 'leaderboard.json')));
     assert.equal(json.sweep, 'fixture-sweep');
@@ -89,9 +104,10 @@ describe('leaderboard', () => {
 });
 
 describe('charts', () => {
-  it('one per grid key, plus leaderboard, parallel coordinates and top curves; each PNG decodes at 2x its SVG', async () => {
+  it('one per grid key, plus leaderboard, parallel coordinates, top curves, the search history and every trial\'s epochs; each PNG decodes at 2x its SVG', async () => {
     const names = (await readdir(join(dir, 'charts'))).filter((f) => f.endsWith('.svg')).sort();
-    assert.deepEqual(names, ['leaderboard.svg', 'parallel-coordinates.svg', 'param-1-filters.svg', 'param-2-learning_rate.svg', 'top-curves.svg']);
+    // No sweep.log in the fixture, so no history by time; three completed trials are too few for importance.
+    assert.deepEqual(names, ['epoch-curves.svg', 'leaderboard.svg', 'parallel-coordinates.svg', 'param-1-filters.svg', 'param-2-learning_rate.svg', 'search-history.svg', 'top-curves.svg']);
     for (const name of names) {
       const svg = await read(join(dir, 'charts', name));
       const png = await readFile(join(dir, 'charts', name.replace(/\.svg$/, '.png')));
@@ -123,6 +139,43 @@ describe('report.html', () => {
     assert.ok(html.includes('Best: '));
     assert.match(html, /\d+ predicted as \d+: \d+ times?/);
     assert.ok(html.includes('Per-class accuracy'));
+  });
+
+  it('says why trials failed in the summary box and beside their status, not only in a far column', async () => {
+    const html = await read(join(dir, 'report.html'));
+    const box = /<div class="headline">([\s\S]*?)<\/div>/.exec(html)![1];
+    assert.match(box, /3 completed, 1 failed, 2 unreadable/);
+    assert.ok(box.includes(`<code>${trialId(FAILED)}</code>`) && box.includes('nan: loss became NaN at epoch 1 &lt;b&gt;'), box);
+    assert.match(box, /unreadable: metrics\.json: not valid JSON/);
+    assert.ok(html.includes('<th>status</th><th>error</th>'), 'the error column follows the status');
+    assert.ok(html.includes('<td>failed (nan)</td><td class="error">loss became NaN'));
+  });
+
+  it('gives commands that work when pasted where the report was made, and keeps the paper\'s figure apart from this run\'s', async () => {
+    const html = await read(join(dir, 'report.html'));
+    assert.ok(html.includes(`<code>convsweep train ${join(dir, 'best', 'config.json')}</code>`));
+    assert.ok(html.includes(`<code>convsweep report ${dir} --rank-by val_accuracy</code>`));
+    assert.doesNotMatch(html, /report DIR|train best\/config\.json/);
+    assert.match(html, /not from this sweep: in the paper's Fig\. 5/);
+  });
+
+  it('tells the wall time of the sweep (sweep.log) from the trials\' time added up', async () => {
+    const copy = join(await tempDir(), 'timed');
+    await cp(dir, copy, { recursive: true });
+    // Two runs of the folder (a Ctrl-C and a --resume): 60 s and 28 s by the clock.
+    const log = [
+      { time: '2026-12-01T10:00:00.000Z', event: 'start' },
+      { time: '2026-12-01T10:01:00.000Z', event: 'end' },
+      { time: '2026-12-01T11:00:00.000Z', event: 'start' },
+      { time: '2026-12-01T11:00:20.000Z', event: 'trial-end' },
+      { time: '2026-12-01T11:00:28.000Z', event: 'end' },
+    ];
+    await writeFile(join(copy, 'sweep.log'), `${log.map((l) => JSON.stringify({ level: 30, ...l })).join('\n')}\n`);
+    await writeReport(copy);
+    const html = await read(join(copy, 'report.html'));
+    assert.match(html, /<dt>Wall time<\/dt><dd>1 min 28 s, from the start of the sweep to its end/);
+    assert.match(html, /<dt>Trial time<\/dt><dd>[^<]* added up over 3 completed trials/);
+    assert.doesNotMatch(await read(join(dir, 'report.html')), /Wall time/, 'no sweep.log, no wall time');
   });
 
   it('escapes every user string', async () => {
@@ -184,9 +237,9 @@ describe('bad input', () => {
     await expectInput(join(root, 'plain'), /plain: not a sweep folder \(no sweep\.json\)/);
     await mkdir(join(root, 'sw'));
     await writeFile(join(root, 'sw', 'sweep.json'), JSON.stringify(sweepRecord()));
-    await expectInput(join(root, 'sw'), /sw: has no trials\/ folder/);
+    await expectInput(join(root, 'sw'), new RegExp(`sw: has no trials/ folder, so no trial has run \\(run the sweep first: \`convsweep run\` on its sweep file with --out ${join(root, 'sw')}\\)`));
     await mkdir(join(root, 'sw', 'trials', '.abc.partial-1-ff'), { recursive: true });
-    await expectInput(join(root, 'sw'), /trials: no trials yet/, { ifEmpty: 'error' });
+    await expectInput(join(root, 'sw'), new RegExp(`trials: no trials yet \\(.*--resume --out ${join(root, 'sw')}\\)`), { ifEmpty: 'error' });
     const skipped = await writeReport(join(root, 'sw'));
     assert.equal(skipped.written, false);
     assert.ok(!existsSync(join(root, 'sw', 'leaderboard.csv')));
@@ -219,7 +272,13 @@ describe('commands', () => {
     await rm(join(copy, 'charts'), { recursive: true });
     const report = await runCommand(['report', copy]);
     assert.equal(report.code, 0, report.stderr);
-    assert.match(report.stdout, /^3 completed, 1 failed, 2 unreadable; ranked by test_accuracy \(maximize\)\nbest: \w+ /);
+    const lines = report.stdout.trim().split('\n');
+    assert.equal(lines[0], '3 completed, 1 failed, 2 unreadable; ranked by test_accuracy (maximize)');
+    // Why the three did not complete, then the winner and the report's path.
+    assert.match(lines[1], new RegExp(`^failed: ${trialId(FAILED)} filters=8,8 lr=0\\.003 nan: loss became NaN`));
+    assert.match(lines[2], /^unreadable: \w+ .*metrics\.json: not valid JSON/);
+    assert.match(lines[4], new RegExp(`^best: ${first.bestTrialId} \\S+ lr=\\S+ test_accuracy 0\\.\\d{4}$`));
+    assert.equal(lines[5], `report: ${join(copy, 'report.html')}`);
     assert.ok(existsSync(join(copy, 'charts', 'leaderboard.png')));
     assert.equal(await read(join(copy, 'leaderboard.csv')), await read(join(dir, 'leaderboard.csv')));
 

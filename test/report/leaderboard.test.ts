@@ -121,7 +121,7 @@ describe('leaderboard CSV', () => {
       byTestAccuracy,
     );
     const csv = leaderboardCsv(rows, ['filters', 'note', 'kernel', 'flag']);
-    assert.ok(csv.includes('"64,32,32","say ""hi"", twice","[[3,3],[5,5]]",true,0.5,'), csv);
+    assert.ok(csv.includes('"64,32,32","say ""hi"", twice","[[3,3],[5,5]]",true,0.5000,'), csv);
     const parsed = parseCsv(csv).filter((r) => r.length > 1);
     assert.equal(parsed.length, 3);
     assert.deepEqual(parsed[1].slice(0, 8), ['1', '1', 'a', 'completed', '64,32,32', 'say "hi", twice', '[[3,3],[5,5]]', 'true']);

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
+import { repoRoot, runCli, runInterrupted, tempDir } from '../helpers.js';
 import { tinySweep, writeSweep } from './sweep-files.js';
 
 test('run --dry-run: the trials as a table, nothing trained or written', async () => {
@@ -61,26 +60,6 @@ test('run: exit 1 when a trial failed, with both trials saved', async () => {
   assert.match(r.stderr, /FAILED \S+ lr=1e\+30 {2}nan: loss became/);
   assert.equal((await readdir(join(out, 'trials'))).length, 2);
 });
-
-/** The CLI as a child process, interrupted with SIGINT once `when` matches its stderr. */
-function runInterrupted(args: string[], when: RegExp): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let sent = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && when.test(stderr)) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 test('Ctrl-C after the first trial: exit 130, finished trials intact, then --resume completes the rest', async () => {
   const file = await writeSweep(tinySweep({ dropout: [0.1, 0.2, 0.3, 0.4] }, { epochs: 3, train_limit: 600 }));
