@@ -16,7 +16,8 @@ export function bestLine(rows: LeaderboardRow[], ranking: Ranking): string | und
 
 /** One line a trial that did not complete: `failed: 1a2b3c4d5e lr=1e+30 nan: loss became NaN at epoch 1`. */
 export function failureLines(rows: LeaderboardRow[]): string[] {
-  return rows.filter((r) => r.status !== 'completed').map((r) => `${r.status}: ${r.trial_id} ${r.label} ${r.error_kind ? `${r.error_kind}: ` : ''}${r.error ?? ''}`.trimEnd());
+  // Pruned trials are no failures: the search stopped them on purpose (the ASHA/median line counts them).
+  return rows.filter((r) => r.status === 'failed' || r.status === 'unreadable').map((r) => `${r.status}: ${r.trial_id} ${r.label} ${r.error_kind ? `${r.error_kind}: ` : ''}${r.error ?? ''}`.trimEnd());
 }
 
 /** The lines after the counts: the failures, the winner (or that there is none), the report's path. */
