@@ -66,7 +66,17 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   if (!validateSchema(config)) throw new InputError(schemaProblems(validateSchema.errors ?? [], config).map((p) => ({ file, ...p })));
   const problems = semanticProblems(config as ResolvedConfig);
   if (problems.length > 0) throw new InputError(problems.map((p) => ({ file, ...p })));
-  return config as ResolvedConfig;
+  return withDecodedShape(config as ResolvedConfig);
+}
+
+/**
+ * Folder and CSV datasets are decoded to the model's input: the entry records that shape, so that
+ * it alone (a trial's config.json, the dataset a sweep loads) says what the images become.
+ */
+function withDecodedShape(config: ResolvedConfig): ResolvedConfig {
+  const { dataset } = config;
+  if (!('format' in dataset) || dataset.format === 'idx' || dataset.image_shape !== undefined) return config;
+  return { ...config, dataset: { ...dataset, image_shape: [...config.layers[0].input_shape!] as [number, number, number] } };
 }
 
 export async function loadConfigFile(path: string): Promise<{ config: ResolvedConfig; file: string; dir: string }> {

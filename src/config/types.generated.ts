@@ -54,6 +54,13 @@ export type TrainLimit = number;
  * Use only the first N test examples. Set by --test-limit and by a sweep's test_limit.
  */
 export type TestLimit = number;
+/**
+ * [height, width, channels] the images are decoded to; filled in from the first layer's input_shape.
+ *
+ * @minItems 3
+ * @maxItems 3
+ */
+export type DatasetImageShape = [number, number, number];
 
 /**
  * A CNN for grayscale image classification and its training settings, in the Keras-style format of the seed paper (Fig. 2; Tables I, II, IV, V).
@@ -88,7 +95,7 @@ export interface ModelConfig {
    * Seeds initialisers, dropout and shuffling; recorded in the resolved config.
    */
   seed?: number;
-  dataset?: EmbeddedDataset | IdxDataset;
+  dataset?: EmbeddedDataset | IdxDataset | FolderDataset | CsvDataset;
 }
 export interface Conv2DLayer {
   type: 'Conv2D';
@@ -337,6 +344,59 @@ export interface IdxDataset {
   train_labels: string;
   test_images: string;
   test_labels: string;
+  /**
+   * The names of labels 0, 1, …, for confusion matrices, classes.json and predictions; labels are their own names otherwise.
+   *
+   * @minItems 1
+   * @maxItems 256
+   */
+  classes?: [string, ...string[]];
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
+}
+/**
+ * One subfolder per class, named after it; PNG, JPEG, BMP, WebP or GIF (first frame) images, converted to grayscale and resized to image_shape.
+ */
+export interface FolderDataset {
+  format: 'folder';
+  /**
+   * A label for reports; defaults to the training folder's name.
+   */
+  name?: string;
+  /**
+   * Folder of class subfolders, relative to the config file.
+   */
+  train: string;
+  /**
+   * Folder of class subfolders; every class must also be a training class.
+   */
+  test: string;
+  /**
+   * stretch (the default, as in Keras): scale each image to image_shape; pad: keep its aspect ratio, centred on black. (No schema default: Ajv would write it into the other dataset forms while trying them.)
+   */
+  resize?: 'stretch' | 'pad';
+  image_shape?: DatasetImageShape;
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
+}
+/**
+ * Kaggle's digit-recognizer layout: a header row, a label column and one column per pixel (0 to 255), row-major.
+ */
+export interface CsvDataset {
+  format: 'csv';
+  /**
+   * A label for reports; defaults to the training file's name.
+   */
+  name?: string;
+  /**
+   * CSV file, relative to the config file.
+   */
+  train: string;
+  /**
+   * CSV file with the same columns; its labels must be training classes.
+   */
+  test: string;
+  image_shape?: DatasetImageShape;
   train_limit?: TrainLimit;
   test_limit?: TestLimit;
 }

@@ -125,7 +125,7 @@ describe('datasets through Redis', () => {
       assert.deepEqual(got.data.imageShape, [2, 2, 1]);
       assert.equal(got.data.classes, 3);
       assert.ok(got.data.train.images.buffer instanceof SharedArrayBuffer);
-      assert.ok('format' in got.spec && existsSync(got.spec.train_images), 'the files are kept for trial processes');
+      assert.ok('format' in got.spec && got.spec.format === 'idx' && existsSync(got.spec.train_images), 'the files are kept for trial processes');
       // Tampered bytes in Redis: the checksum refuses them.
       await redis.hset(datasetKey(queue), 'train_labels', Buffer.from(idxBytes([3], [2, 1, 0])));
       await assert.rejects(new DatasetCache(redis, join(await tempDir(), 'd')).get(queue, ref), /do not match sha256/);
