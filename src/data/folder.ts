@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { InputError } from '../errors.js';
-import { MAX_CLASSES, listClasses } from './classes.js';
+import { classIndex, listClasses, MAX_CLASSES } from './classes.js';
 import type { ImageSet, ImageShape } from './dataset.js';
 import { decodeImage, type ResizeMode } from './images.js';
 
@@ -86,12 +86,17 @@ function inHashOrder(files: LabelledFile[], root: string): LabelledFile[] {
   return keyed.map((k) => k.f);
 }
 
-/** The test folder's labels as training class indices; a test class the training folder lacks is an error. */
-export function relabel(folder: ClassFolder, trainClasses: string[], where: FieldRef): LabelledFile[] {
-  const index = new Map(trainClasses.map((name, i) => [name, i]));
+/**
+ * A folder's labels as indices into `classNames` (the training folder's, or a model's); a class
+ * folder that is none of them is an error.
+ */
+export function relabel(folder: ClassFolder, classNames: string[], where: FieldRef, owner: 'training folder' | 'model'): LabelledFile[] {
+  const lookup = classIndex(classNames);
   const mapping = folder.classNames.map((name) => {
-    const i = index.get(name);
-    if (i === undefined) throw new InputError({ ...where, message: `class "${name}" is not a training class`, hint: `the training folder has ${listClasses(trainClasses)}` });
+    const i = lookup(name);
+    if (i === undefined) {
+      throw new InputError({ ...where, message: `class "${name}" is not ${owner === 'model' ? 'a class of the model' : 'a training class'}`, hint: `the ${owner} has ${listClasses(classNames)}` });
+    }
     return i;
   });
   return folder.files.map((f) => ({ path: f.path, label: mapping[f.label] }));

@@ -117,7 +117,7 @@ async function loadFolderDataset(spec: FolderDataset, configFile: string): Promi
   const [trainRoot, testRoot] = [resolve(base, spec.train), resolve(base, spec.test)];
   const at = (field: string) => ({ file: configFile, path: `/dataset/${field}` });
   const [train, test] = await Promise.all([readClassFolder(trainRoot, at('train')), readClassFolder(testRoot, at('test'))]);
-  const testFiles = relabel(test, train.classNames, at('test'));
+  const testFiles = relabel(test, train.classNames, at('test'), 'training folder');
   const key = {
     format: 'folder', shape, resize, classes: train.classNames,
     train: await fileStamps(train.files.map((f) => f.path)),

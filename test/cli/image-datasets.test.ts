@@ -5,7 +5,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageShape } from '../../src/data/dataset.js';
 import { mnistSlice, privateDatasetCache, runCli, tempDir } from '../helpers.js';
-import { DIGIT_NAMES, writeClassFolders, writeCsv } from '../data/image-files.js';
+import { digitNet, DIGIT_NAMES, writeClassFolders, writeCsv } from '../data/image-files.js';
 import { tinyNet } from '../sweep/sweep-files.js';
 
 const MNIST: ImageShape = [28, 28, 1];
@@ -16,18 +16,6 @@ before(async () => {
   cache = await privateDatasetCache();
 });
 
-const smallNet = (dataset: object) => ({
-  layers: [
-    { type: 'Conv2D', filters: 8, kernel_size: 3, activation: 'relu', input_shape: [28, 28, 1] },
-    { type: 'MaxPooling2D', pool_size: 2 },
-    { type: 'Flatten' },
-    { type: 'Dense', units: 10, activation: 'softmax' },
-  ],
-  learning_rate: 0.003,
-  epochs: 3,
-  batch_size: 32,
-  dataset,
-});
 
 /** MNIST slices as class folders of PNG and JPEG files named after the digits, and a config training on them. */
 async function imageFolderConfig(train: number, test: number): Promise<{ dir: string; config: string }> {
@@ -36,7 +24,7 @@ async function imageFolderConfig(train: number, test: number): Promise<{ dir: st
   await writeClassFolders(join(dir, 'images', 'train'), mnist.train, MNIST, DIGIT_NAMES, ['png', 'jpeg']);
   await writeClassFolders(join(dir, 'images', 'test'), mnist.test, MNIST, DIGIT_NAMES, ['png', 'jpeg']);
   const config = join(dir, 'digits.json');
-  await writeFile(config, JSON.stringify(smallNet({ format: 'folder', train: 'images/train', test: 'images/test' })));
+  await writeFile(config, JSON.stringify(digitNet({ format: 'folder', train: 'images/train', test: 'images/test' })));
   return { dir, config };
 }
 
@@ -71,7 +59,7 @@ test('train on a Kaggle-layout CSV file: names "0" to "9" for integer labels', a
   await writeCsv(join(dir, 'train.csv'), mnist.train, MNIST);
   await writeCsv(join(dir, 'test.csv'), mnist.test, MNIST);
   const config = join(dir, 'kaggle.json');
-  await writeFile(config, JSON.stringify({ ...smallNet({ format: 'csv', train: 'train.csv', test: 'test.csv' }), epochs: 1 }));
+  await writeFile(config, JSON.stringify(digitNet({ format: 'csv', train: 'train.csv', test: 'test.csv' }, { epochs: 1 })));
   const out = join(dir, 'run');
   const r = await runCli(['train', config, '--out', out, '--backend', 'wasm']);
   assert.equal(r.code, 0, r.stderr);
@@ -96,7 +84,7 @@ test('bad data: exit 2, one line naming the file, nothing written', async () => 
 
   const csv = join(dir, 'ragged.json');
   await writeFile(join(dir, 'train.csv'), 'label,a,b,c,d\n1,2,3,4,5\n1,2,3\n');
-  await writeFile(csv, JSON.stringify({ ...smallNet({ format: 'csv', train: 'train.csv', test: 'train.csv' }), layers: [{ type: 'Flatten', input_shape: [2, 2, 1] }, { type: 'Dense', units: 2, activation: 'softmax' }] }));
+  await writeFile(csv, JSON.stringify({ ...digitNet({ format: 'csv', train: 'train.csv', test: 'train.csv' }), layers: [{ type: 'Flatten', input_shape: [2, 2, 1] }, { type: 'Dense', units: 2, activation: 'softmax' }] }));
   const r = await runCli(['train', csv, '--out', out]);
   assert.equal(r.code, 2);
   assert.equal(r.stderr, `${join(dir, 'train.csv')}: line 3: 3 values, but the header has 5 columns (every row needs a label and every pixel)\n`);
