@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError, type Problem } from '../errors.js';
+import { AUGMENTATION_TYPES } from './layer-kinds.js';
 import { closest } from './suggest.js';
 import type { IntOrPair, Layer, ModelConfig } from './types.generated.js';
 
@@ -378,6 +379,13 @@ function semanticProblems(config: ResolvedConfig): Found[] {
   layers.forEach((layer, i) => {
     if (i > 0 && layer.input_shape !== undefined) problems.push({ path: `/layers/${i}/input_shape`, message: 'only the first layer takes input_shape', hint: 'remove it' });
   });
+  // They transform the training images before the model (model/augmentation.ts), so they come first.
+  const firstModelLayer = layers.findIndex((layer) => !AUGMENTATION_TYPES.has(layer.type));
+  layers.forEach((layer, i) => {
+    if (firstModelLayer >= 0 && i > firstModelLayer && AUGMENTATION_TYPES.has(layer.type)) {
+      problems.push({ path: `/layers/${i}`, message: `${layer.type} must come before every other layer (it transforms the training images)`, hint: `move it before /layers/${firstModelLayer} (${layers[firstModelLayer].type})` });
+    }
+  });
   const firstUse = new Map<string, number>();
   layers.forEach((layer, i) => {
     if (layer.name === undefined) return;
@@ -404,7 +412,7 @@ function semanticProblems(config: ResolvedConfig): Found[] {
 }
 
 /** Layers whose output has the shape of their input. */
-const SHAPE_PRESERVING = new Set<Layer['type']>(['BatchNormalization', 'Activation', 'Dropout']);
+const SHAPE_PRESERVING = new Set<Layer['type']>(['BatchNormalization', 'Activation', 'Dropout', 'Rescaling', ...AUGMENTATION_TYPES]);
 
 /** Output shapes layer by layer, stopping at the first layer that cannot take its input. */
 function walkShapes(layers: Layer[], input: number[]): { shapes: number[][]; problem?: Found } {
@@ -448,7 +456,14 @@ function layerOutput(layer: Layer, input: number[]): number[] | Refusal {
     case 'BatchNormalization':
     case 'Activation':
     case 'Dropout':
+    case 'Rescaling':
       return input;
+    case 'RandomRotation':
+    case 'RandomTranslation':
+    case 'RandomZoom':
+    case 'RandomFlip':
+    case 'RandomContrast':
+      return input.length === 3 ? input : needsImage(layer.type, input);
   }
 }
 

@@ -10,7 +10,13 @@ export type Layer =
   | ActivationLayer
   | FlattenLayer
   | DenseLayer
-  | DropoutLayer;
+  | DropoutLayer
+  | RescalingLayer
+  | RandomRotationLayer
+  | RandomTranslationLayer
+  | RandomZoomLayer
+  | RandomFlipLayer
+  | RandomContrastLayer;
 /**
  * Keras layer name; unique in the model.
  */
@@ -40,6 +46,19 @@ export type ActivationName =
   | 'softplus'
   | 'softsign'
   | 'swish';
+/**
+ * A fraction f (the range [-f, f]) or a [lower, upper] pair, as Keras takes it.
+ */
+export type AugmentationFactor = number | [number, number];
+/**
+ * How points outside the image are filled (Keras' default reflect).
+ */
+export type FillMode = 'reflect' | 'wrap' | 'constant' | 'nearest';
+export type Interpolation = 'bilinear' | 'nearest';
+/**
+ * This layer's own seed; otherwise drawn from the config's seed.
+ */
+export type AugmentationSeed = number;
 export type OptimizerName = 'Adam' | 'SGD' | 'RMSprop' | 'Adagrad' | 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
 /**
  * An optimizer with its Keras settings; each type takes only its own. Unset settings take the Keras defaults.
@@ -255,6 +274,80 @@ export interface DropoutLayer {
   name?: LayerName;
   input_shape?: InputShape;
   rate: number;
+}
+/**
+ * x * scale + offset, in training and inference alike. Images reach the model already in [0, 1] (the paper's eq. 1).
+ */
+export interface RescalingLayer {
+  type: 'Rescaling';
+  name?: LayerName;
+  input_shape?: InputShape;
+  scale: number;
+  offset?: number;
+}
+/**
+ * Training only: rotates each image by a random angle, factor a fraction of a full turn (0.1: up to 36 degrees either way).
+ */
+export interface RandomRotationLayer {
+  type: 'RandomRotation';
+  name?: LayerName;
+  input_shape?: InputShape;
+  factor: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: shifts each image by random fractions of its height and width.
+ */
+export interface RandomTranslationLayer {
+  type: 'RandomTranslation';
+  name?: LayerName;
+  input_shape?: InputShape;
+  height_factor: AugmentationFactor;
+  width_factor: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: zooms each image by a random amount; a positive factor zooms out, a negative one in. Without width_factor the aspect ratio is kept.
+ */
+export interface RandomZoomLayer {
+  type: 'RandomZoom';
+  name?: LayerName;
+  input_shape?: InputShape;
+  height_factor: AugmentationFactor;
+  width_factor?: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: flips each image with probability 1/2 along each axis of mode.
+ */
+export interface RandomFlipLayer {
+  type: 'RandomFlip';
+  name?: LayerName;
+  input_shape?: InputShape;
+  mode?: 'horizontal' | 'vertical' | 'horizontal_and_vertical';
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: scales each image's deviations from its mean by a random factor in [1 - lower, 1 + upper], clipped to [0, 1].
+ */
+export interface RandomContrastLayer {
+  type: 'RandomContrast';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * f (the range [1 - f, 1 + f]) or [lower, upper].
+   */
+  factor: number | [number, number];
+  seed?: AugmentationSeed;
 }
 export interface AdamOptimizer {
   type: 'Adam' | 'adam';

@@ -1,6 +1,7 @@
 /** Config layers → a tf.Sequential model, the paper's Fig. 3 without its getattr. */
 import * as tf from '@tensorflow/tfjs';
 import type { Layer } from '../config/types.generated.js';
+import { isAugmentation } from './augmentation.js';
 import { createLayer, KERAS_BASE_NAME } from './layers.js';
 
 /** Unique Keras-style names: the user's where given, else conv2d, conv2d_1, … skipping names taken. */
@@ -27,9 +28,11 @@ export function layerNames(layers: Layer[]): string[] {
  * caller that wants them reproducible builds inside withSeededRandom (train/seeded-random.ts).
  */
 export function buildModel(layers: Layer[], inputShape: number[]): tf.Sequential {
-  const names = layerNames(layers);
+  // Augmentation layers are identity at inference and transform training batches before the model sees them.
+  const modelLayers = layers.filter((layer) => !isAugmentation(layer));
+  const names = layerNames(modelLayers);
   const model = tf.sequential();
-  layers.forEach((layer, i) => model.add(createLayer(layer, names[i], i === 0 ? inputShape : undefined)));
+  modelLayers.forEach((layer, i) => model.add(createLayer(layer, names[i], i === 0 ? inputShape : undefined)));
   // A Sequential builds its inner graph lazily, and until then calculateLosses() returns no
   // regularisation penalties at all; built now, the model is complete whatever is called first.
   model.build();

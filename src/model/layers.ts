@@ -27,6 +27,8 @@ export const KERAS_BASE_NAME: Record<Layer['type'], string> = {
   Conv2D: 'conv2d', MaxPooling2D: 'max_pooling2d', AveragePooling2D: 'average_pooling2d',
   GlobalAveragePooling2D: 'global_average_pooling2d', GlobalMaxPooling2D: 'global_max_pooling2d',
   BatchNormalization: 'batch_normalization', Activation: 'activation', Flatten: 'flatten', Dense: 'dense', Dropout: 'dropout',
+  Rescaling: 'rescaling', RandomRotation: 'random_rotation', RandomTranslation: 'random_translation', RandomZoom: 'random_zoom',
+  RandomFlip: 'random_flip', RandomContrast: 'random_contrast',
 };
 
 function pair(value: IntOrPair | undefined): [number, number] | undefined {
@@ -96,6 +98,14 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
       });
     case 'Dropout':
       return tf.layers.dropout({ ...common, rate: layer.rate });
+    case 'Rescaling':
+      return tf.layers.rescaling({ ...common, scale: layer.scale, offset: layer.offset });
+    case 'RandomRotation':
+    case 'RandomTranslation':
+    case 'RandomZoom':
+    case 'RandomFlip':
+    case 'RandomContrast':
+      throw new Error(`${layer.type} is not a model layer: it transforms training batches (model/augmentation.ts)`);
     default: {
       const unknown: never = layer;
       throw new Error(`unknown layer type ${JSON.stringify((unknown as { type: unknown }).type)}`);
