@@ -80,20 +80,34 @@ function warp(pixels: Float32Array, count: number, shape: [number, number, numbe
     source.set(image);
     // A pixel outside the image (only in constant mode, the others map every point in) reads the fill value.
     const read = (px: number, py: number, k: number) => (px < 0 || py < 0 || px >= w || py >= h ? sampling.fillValue : source[(py * w + px) * c + k]);
+    const constant = sampling.fillMode === 'constant';
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const sx = mapCoordinate(a0 * x + a1 * y + a2, w, sampling.fillMode);
-        const sy = mapCoordinate(b0 * x + b1 * y + b2, h, sampling.fillMode);
+        let sx = a0 * x + a1 * y + a2;
+        let sy = b0 * x + b1 * y + b2;
+        if (!constant && (sx < 0 || sx > w - 1)) sx = mapCoordinate(sx, w, sampling.fillMode);
+        if (!constant && (sy < 0 || sy > h - 1)) sy = mapCoordinate(sy, h, sampling.fillMode);
         const o = (y * w + x) * c;
         if (sampling.nearest) {
           const px = Math.round(sx);
           const py = Math.round(sy);
           for (let k = 0; k < c; k++) image[o + k] = read(px, py, k);
+          continue;
+        }
+        const x0 = Math.floor(sx);
+        const y0 = Math.floor(sy);
+        const fx = sx - x0;
+        const fy = sy - y0;
+        if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+          // Inside: the four neighbours without bounds checks (nearly every pixel; this loop is the cost of augmentation).
+          const p = (y0 * w + x0) * c;
+          const below = p + w * c;
+          for (let k = 0; k < c; k++) {
+            const top = source[p + k] + (source[p + c + k] - source[p + k]) * fx;
+            const bottom = source[below + k] + (source[below + c + k] - source[below + k]) * fx;
+            image[o + k] = top + (bottom - top) * fy;
+          }
         } else {
-          const x0 = Math.floor(sx);
-          const y0 = Math.floor(sy);
-          const fx = sx - x0;
-          const fy = sy - y0;
           for (let k = 0; k < c; k++) {
             const top = read(x0, y0, k) * (1 - fx) + (fx === 0 ? 0 : read(x0 + 1, y0, k) * fx);
             const bottom = fy === 0 ? 0 : read(x0, y0 + 1, k) * (1 - fx) + (fx === 0 ? 0 : read(x0 + 1, y0 + 1, k) * fx);
