@@ -10,6 +10,8 @@
  * Geometry follows Keras (tf.raw_ops.ImageProjectiveTransformV3): each output pixel samples the
  * input at the inverse-transformed point, pixel centres at integer coordinates, rotations and
  * zooms about the image centre, fill modes reflect (Keras' default), wrap, constant and nearest.
+ * One departure: consecutive rotations, translations and zooms are composed and the image
+ * resampled once, where Keras interpolates after each layer.
  */
 import { AUGMENTATION_TYPES } from '../config/layer-kinds.js';
 import type { Layer } from '../config/types.generated.js';
@@ -123,71 +125,82 @@ function samplingOf(layer: { fill_mode?: FillMode; fill_value?: number; interpol
   return { fillMode: layer.fill_mode ?? 'reflect', fillValue: layer.fill_value ?? 0, nearest: layer.interpolation === 'nearest' };
 }
 
-function layerAugmenter(layer: AugmentationLayer, shape: [number, number, number], random: Rng): Augmenter {
-  const [h, w, c] = shape;
+/** A geometric layer's draw for one image: the inverse affine map, [a0, a1, a2, b0, b1, b2]. */
+type Draw = () => number[];
+
+/** Output → input maps compose as matrices: `first` then `second` as layers is first ∘ second as maps. */
+function compose(first: number[], second: number[]): number[] {
+  const [a0, a1, a2, b0, b1, b2] = first;
+  const [c0, c1, c2, d0, d1, d2] = second;
+  return [a0 * c0 + a1 * d0, a0 * c1 + a1 * d1, a0 * c2 + a1 * d2 + a2, b0 * c0 + b1 * d0, b0 * c1 + b1 * d1, b0 * c2 + b1 * d2 + b2];
+}
+
+function geometricDraw(layer: Extract<AugmentationLayer, { type: 'RandomRotation' | 'RandomTranslation' | 'RandomZoom' }>, shape: [number, number, number], random: Rng): Draw {
+  const [h, w] = shape;
   const cx = (w - 1) / 2;
   const cy = (h - 1) / 2;
   switch (layer.type) {
     case 'RandomRotation': {
       const angles = range(layer.factor).map((f) => f * 2 * Math.PI) as [number, number];
-      return (pixels, count) =>
-        warp(pixels, count, shape, samplingOf(layer), () => {
-          // Counter-clockwise by the angle on screen (y down): the inverse turns the output point back.
-          const t = uniform(random, angles);
-          const cos = Math.cos(t);
-          const sin = Math.sin(t);
-          return [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy];
-        });
+      return () => {
+        // Counter-clockwise by the angle on screen (y down): the inverse turns the output point back.
+        const t = uniform(random, angles);
+        const cos = Math.cos(t);
+        const sin = Math.sin(t);
+        return [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy];
+      };
     }
     case 'RandomTranslation': {
       const dy = range(layer.height_factor);
       const dx = range(layer.width_factor);
-      return (pixels, count) =>
-        warp(pixels, count, shape, samplingOf(layer), () => {
-          const ty = uniform(random, dy) * h;
-          const tx = uniform(random, dx) * w;
-          return [1, 0, -tx, 0, 1, -ty];
-        });
+      return () => {
+        const ty = uniform(random, dy) * h;
+        const tx = uniform(random, dx) * w;
+        return [1, 0, -tx, 0, 1, -ty];
+      };
     }
     case 'RandomZoom': {
       const zy = range(layer.height_factor);
       const zx = layer.width_factor === undefined ? undefined : range(layer.width_factor);
-      return (pixels, count) =>
-        warp(pixels, count, shape, samplingOf(layer), () => {
-          const sy = 1 + uniform(random, zy);
-          const sx = zx === undefined ? sy : 1 + uniform(random, zx);
-          return [sx, 0, cx - sx * cx, 0, sy, cy - sy * cy];
-        });
-    }
-    case 'RandomFlip': {
-      const mode = layer.mode ?? 'horizontal_and_vertical';
-      const horizontal = mode !== 'vertical';
-      const vertical = mode !== 'horizontal';
-      const exact: Sampling = { fillMode: 'nearest', fillValue: 0, nearest: true };
-      return (pixels, count) =>
-        warp(pixels, count, shape, exact, () => {
-          const fx = horizontal && random() < 0.5;
-          const fy = vertical && random() < 0.5;
-          return [fx ? -1 : 1, 0, fx ? w - 1 : 0, 0, fy ? -1 : 1, fy ? h - 1 : 0];
-        });
-    }
-    case 'RandomContrast': {
-      const [lower, upper] = typeof layer.factor === 'number' ? [layer.factor, layer.factor] : layer.factor;
-      const size = h * w * c;
-      return (pixels, count) => {
-        for (let i = 0; i < count; i++) {
-          const factor = uniform(random, [1 - lower, 1 + upper]);
-          const image = pixels.subarray(i * size, (i + 1) * size);
-          for (let k = 0; k < c; k++) {
-            let mean = 0;
-            for (let p = k; p < size; p += c) mean += image[p];
-            mean /= h * w;
-            for (let p = k; p < size; p += c) image[p] = Math.min(1, Math.max(0, (image[p] - mean) * factor + mean));
-          }
-        }
+      return () => {
+        const sy = 1 + uniform(random, zy);
+        const sx = zx === undefined ? sy : 1 + uniform(random, zx);
+        return [sx, 0, cx - sx * cx, 0, sy, cy - sy * cy];
       };
     }
   }
+}
+
+function flipAugmenter(layer: Extract<AugmentationLayer, { type: 'RandomFlip' }>, shape: [number, number, number], random: Rng): Augmenter {
+  const [h, w] = shape;
+  const mode = layer.mode ?? 'horizontal_and_vertical';
+  const horizontal = mode !== 'vertical';
+  const vertical = mode !== 'horizontal';
+  const exact: Sampling = { fillMode: 'nearest', fillValue: 0, nearest: true };
+  return (pixels, count) =>
+    warp(pixels, count, shape, exact, () => {
+      const fx = horizontal && random() < 0.5;
+      const fy = vertical && random() < 0.5;
+      return [fx ? -1 : 1, 0, fx ? w - 1 : 0, 0, fy ? -1 : 1, fy ? h - 1 : 0];
+    });
+}
+
+function contrastAugmenter(layer: Extract<AugmentationLayer, { type: 'RandomContrast' }>, shape: [number, number, number], random: Rng): Augmenter {
+  const [h, w, c] = shape;
+  const [lower, upper] = typeof layer.factor === 'number' ? [layer.factor, layer.factor] : layer.factor;
+  const size = h * w * c;
+  return (pixels, count) => {
+    for (let i = 0; i < count; i++) {
+      const factor = uniform(random, [1 - lower, 1 + upper]);
+      const image = pixels.subarray(i * size, (i + 1) * size);
+      for (let k = 0; k < c; k++) {
+        let mean = 0;
+        for (let p = k; p < size; p += c) mean += image[p];
+        mean /= h * w;
+        for (let p = k; p < size; p += c) image[p] = Math.min(1, Math.max(0, (image[p] - mean) * factor + mean));
+      }
+    }
+  };
 }
 
 /**
@@ -196,7 +209,32 @@ function layerAugmenter(layer: AugmentationLayer, shape: [number, number, number
  * from the run's seed and its position.
  */
 export function createAugmenter(layers: Layer[], shape: [number, number, number], seed: number): Augmenter | undefined {
-  const steps = layers.flatMap((layer, i) => (isAugmentation(layer) ? [layerAugmenter(layer, shape, rng(layer.seed ?? (seed ^ Math.imul(0x9e3779b1, i + 1)) >>> 0))] : []));
+  const steps: Augmenter[] = [];
+  // Consecutive rotations, translations and zooms that sample alike are one resampling of their
+  // composed maps: each layer still draws its own parameters, and an image is interpolated once,
+  // not once a layer (less blur, and the cost of one layer).
+  let group: { sampling: Sampling; key: string; draws: Draw[] } | undefined;
+  const close = () => {
+    if (!group) return;
+    const { sampling, draws } = group;
+    steps.push((pixels, count) => warp(pixels, count, shape, sampling, () => draws.map((draw) => draw()).reduce(compose)));
+    group = undefined;
+  };
+  layers.forEach((layer, i) => {
+    if (!isAugmentation(layer)) return;
+    const random = rng(layer.seed ?? (seed ^ Math.imul(0x9e3779b1, i + 1)) >>> 0);
+    if (layer.type === 'RandomRotation' || layer.type === 'RandomTranslation' || layer.type === 'RandomZoom') {
+      const sampling = samplingOf(layer);
+      const key = JSON.stringify(sampling);
+      if (group?.key !== key) close();
+      group ??= { sampling, key, draws: [] };
+      group.draws.push(geometricDraw(layer, shape, random));
+      return;
+    }
+    close();
+    steps.push(layer.type === 'RandomFlip' ? flipAugmenter(layer, shape, random) : contrastAugmenter(layer, shape, random));
+  });
+  close();
   if (steps.length === 0) return undefined;
   return (pixels, count) => {
     for (const step of steps) step(pixels, count);

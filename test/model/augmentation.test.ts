@@ -16,10 +16,10 @@ before(async () => {
 });
 
 /** One h × w grayscale image through `layer`, values given row by row. */
-function augmentOne(layer: Layer, rows: number[][], seed = 1): number[][] {
+function augmentOne(layer: Layer | Layer[], rows: number[][], seed = 1): number[][] {
   const [h, w] = [rows.length, rows[0].length];
   const pixels = Float32Array.from(rows.flat());
-  createAugmenter([layer], [h, w, 1], seed)!(pixels, 1);
+  createAugmenter(Array.isArray(layer) ? layer : [layer], [h, w, 1], seed)!(pixels, 1);
   return Array.from({ length: h }, (_, y) => Array.from(pixels.subarray(y * w, (y + 1) * w), (v) => Math.round(v * 1e6) / 1e6));
 }
 
@@ -50,6 +50,12 @@ test('RandomRotation by a quarter turn rotates counter-clockwise about the centr
   assert.deepEqual(turned.map((row) => row[0]), [...grid[0]].reverse());
   // … and the right column the top row.
   assert.deepEqual(turned[0], grid.map((row) => row[3]));
+  // Composed into one resampling, a rotation then a translation give what the two give one after the other.
+  const rotation: Layer = { type: 'RandomRotation', factor: [0.25, 0.25], fill_mode: 'constant' };
+  const translation: Layer = { type: 'RandomTranslation', height_factor: [0.25, 0.25], width_factor: [-0.25, -0.25], fill_mode: 'constant' };
+  const composed = augmentOne([rotation, translation], grid);
+  assert.deepEqual(composed, augmentOne(translation, augmentOne(rotation, grid)));
+  assert.notDeepEqual(composed, augmentOne(rotation, augmentOne(translation, grid)), 'in the layers\' order');
   const zoomed = augmentOne({ type: 'RandomZoom', height_factor: [-0.5, -0.5], interpolation: 'bilinear' }, [
     [0, 0, 0, 0, 0],
     [0, 0, 0, 0, 0],
