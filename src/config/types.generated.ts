@@ -12,6 +12,12 @@ export type Layer =
   | DenseLayer
   | DropoutLayer
   | RescalingLayer
+  | ReshapeLayer
+  | ZeroPadding2DLayer
+  | LeakyReLULayer
+  | ReLULayer
+  | LSTMLayer
+  | GRULayer
   | RandomRotationLayer
   | RandomTranslationLayer
   | RandomZoomLayer
@@ -284,6 +290,179 @@ export interface RescalingLayer {
   input_shape?: InputShape;
   scale: number;
   offset?: number;
+}
+/**
+ * The same values in another shape (without the batch axis); one entry may be -1, inferred. [28, 28] makes an image's rows the time steps of an LSTM or GRU.
+ */
+export interface ReshapeLayer {
+  type: 'Reshape';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * @minItems 1
+   * @maxItems 4
+   */
+  target_shape: [number] | [number, number] | [number, number, number] | [number, number, number, number];
+}
+/**
+ * Rows and columns of zeros around each image: p, [rows, columns] on both sides, or [[top, bottom], [left, right]].
+ */
+export interface ZeroPadding2DLayer {
+  type: 'ZeroPadding2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  padding?: number | [number, number] | [[number, number], [number, number]];
+}
+export interface LeakyReLULayer {
+  type: 'LeakyReLU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * The slope below zero (Keras' default 0.3).
+   */
+  alpha?: number;
+}
+export interface ReLULayer {
+  type: 'ReLU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * The largest output; none by default.
+   */
+  max_value?: number;
+}
+/**
+ * A long short-term memory layer over a [time steps, features] input, as Keras' LSTM.
+ */
+export interface LSTMLayer {
+  type: 'LSTM';
+  name?: LayerName;
+  input_shape?: InputShape;
+  units: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  recurrent_activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  return_sequences?: boolean;
+  use_bias?: boolean;
+  unit_forget_bias?: boolean;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  recurrent_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+/**
+ * A gated recurrent unit layer over a [time steps, features] input, as Keras' GRU.
+ */
+export interface GRULayer {
+  type: 'GRU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  units: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  recurrent_activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  return_sequences?: boolean;
+  use_bias?: boolean;
+  /**
+   * Only false: tfjs implements the original GRU, reset gate before the recurrent product (Keras' default is true, the cuDNN variant).
+   */
+  reset_after?: false;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  recurrent_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
 }
 /**
  * Training only: rotates each image by a random angle, factor a fraction of a full turn (0.1: up to 36 degrees either way).
