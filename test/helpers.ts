@@ -1,10 +1,12 @@
 /** Shared test fixtures: the repo root, small slices of the real MNIST, and the CLI as a child process. */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Dataset } from '../src/data/dataset.js';
+import { InputError } from '../src/errors.js';
 import { limitData } from '../src/train/run.js';
 import { loadDataset } from '../src/data/load.js';
 
@@ -71,4 +73,19 @@ export function idxBytes(dims: number[], values: number[]): Uint8Array {
   header[3] = dims.length;
   dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
   return new Uint8Array([...header, ...values]);
+}
+
+/** The message of the InputError `promise` rejects with, checked to be one line; fails when it resolves or throws something else. */
+export async function inputError(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof InputError, `expected an InputError, got ${String(err)}`);
+  assert.equal(err.message.split('\n').length, 1, `one line: ${err.message}`);
+  return err.message;
+}
+
+/** Points the decoded-dataset cache at a fresh folder, so a test neither reads nor fills the user's. */
+export async function privateDatasetCache(): Promise<string> {
+  const dir = await tempDir('convsweep-cache-');
+  process.env.CONVSWEEP_CACHE = dir;
+  return dir;
 }

@@ -18,6 +18,8 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   train: async () => (await import('./train.js')).trainCommand,
   validate: async () => (await import('./validate.js')).validateCommand,
   schema: async () => (await import('./schema.js')).schemaCommand,
+  predict: async () => (await import('./predict.js')).predictCommand,
+  evaluate: async () => (await import('./evaluate.js')).evaluateCommand,
   bench: async () => (await import('./bench.js')).benchCommand,
   run: async () => (await import('./run.js')).sweepRunCommand,
   report: async () => (await import('./report.js')).reportCommand,

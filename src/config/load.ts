@@ -8,6 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InputError, type Problem } from '../errors.js';
+import { AUGMENTATION_TYPES } from './layer-kinds.js';
 import { closest } from './suggest.js';
 import type { IntOrPair, Layer, ModelConfig } from './types.generated.js';
 
@@ -66,7 +67,17 @@ export function validateConfig(raw: unknown, file: string): ResolvedConfig {
   if (!validateSchema(config)) throw new InputError(schemaProblems(validateSchema.errors ?? [], config).map((p) => ({ file, ...p })));
   const problems = semanticProblems(config as ResolvedConfig);
   if (problems.length > 0) throw new InputError(problems.map((p) => ({ file, ...p })));
-  return config as ResolvedConfig;
+  return withDecodedShape(config as ResolvedConfig);
+}
+
+/**
+ * Folder and CSV datasets are decoded to the model's input: the entry records that shape, so that
+ * it alone (a trial's config.json, the dataset a sweep loads) says what the images become.
+ */
+function withDecodedShape(config: ResolvedConfig): ResolvedConfig {
+  const { dataset } = config;
+  if (!('format' in dataset) || dataset.format === 'idx' || dataset.image_shape !== undefined) return config;
+  return { ...config, dataset: { ...dataset, image_shape: [...config.layers[0].input_shape!] as [number, number, number] } };
 }
 
 export async function loadConfigFile(path: string): Promise<{ config: ResolvedConfig; file: string; dir: string }> {
@@ -368,6 +379,13 @@ function semanticProblems(config: ResolvedConfig): Found[] {
   layers.forEach((layer, i) => {
     if (i > 0 && layer.input_shape !== undefined) problems.push({ path: `/layers/${i}/input_shape`, message: 'only the first layer takes input_shape', hint: 'remove it' });
   });
+  // They transform the training images before the model (model/augmentation.ts), so they come first.
+  const firstModelLayer = layers.findIndex((layer) => !AUGMENTATION_TYPES.has(layer.type));
+  layers.forEach((layer, i) => {
+    if (firstModelLayer >= 0 && i > firstModelLayer && AUGMENTATION_TYPES.has(layer.type)) {
+      problems.push({ path: `/layers/${i}`, message: `${layer.type} must come before every other layer (it transforms the training images)`, hint: `move it before /layers/${firstModelLayer} (${layers[firstModelLayer].type})` });
+    }
+  });
   const firstUse = new Map<string, number>();
   layers.forEach((layer, i) => {
     if (layer.name === undefined) return;
@@ -394,7 +412,7 @@ function semanticProblems(config: ResolvedConfig): Found[] {
 }
 
 /** Layers whose output has the shape of their input. */
-const SHAPE_PRESERVING = new Set<Layer['type']>(['BatchNormalization', 'Activation', 'Dropout']);
+const SHAPE_PRESERVING = new Set<Layer['type']>(['BatchNormalization', 'Activation', 'Dropout', 'Rescaling', 'LeakyReLU', 'ReLU', ...AUGMENTATION_TYPES]);
 
 /** Output shapes layer by layer, stopping at the first layer that cannot take its input. */
 function walkShapes(layers: Layer[], input: number[]): { shapes: number[][]; problem?: Found } {
@@ -438,7 +456,30 @@ function layerOutput(layer: Layer, input: number[]): number[] | Refusal {
     case 'BatchNormalization':
     case 'Activation':
     case 'Dropout':
+    case 'Rescaling':
+    case 'LeakyReLU':
+    case 'ReLU':
       return input;
+    case 'Reshape':
+      return reshaped(input, layer.target_shape);
+    case 'ZeroPadding2D': {
+      if (input.length !== 3) return needsImage(layer.type, input);
+      const p = layer.padding ?? 1;
+      const [[top, bottom], [left, right]] = typeof p === 'number' ? [[p, p], [p, p]] : typeof p[0] === 'number' ? [[p[0], p[0]], [p[1] as number, p[1] as number]] : (p as number[][]);
+      return [input[0] + top + bottom, input[1] + left + right, input[2]];
+    }
+    case 'LSTM':
+    case 'GRU':
+      if (input.length !== 2) {
+        return { message: `${layer.type} needs a [time steps, features] input, but gets [${input}]`, hint: input.length === 3 ? `put a Reshape with target_shape [${input[0]}, ${input[1] * input[2]}] before it (rows as time steps)` : undefined };
+      }
+      return layer.return_sequences ? [input[0], layer.units] : [layer.units];
+    case 'RandomRotation':
+    case 'RandomTranslation':
+    case 'RandomZoom':
+    case 'RandomFlip':
+    case 'RandomContrast':
+      return input.length === 3 ? input : needsImage(layer.type, input);
   }
 }
 
@@ -459,6 +500,18 @@ function slide(
   if (h >= 1 && w >= 1) return [h, w];
   const stridesNote = strides.join() === defaultStrides.join() ? '' : `, strides ${pairText(strides)}`;
   return { message: `${type} output would be ${h}x${w} (input ${input[0]}x${input[1]}, ${label} ${pairText(size)}${stridesNote}, ${padding} padding)` };
+}
+
+/** Keras' Reshape: the same number of values, one entry of -1 inferred. */
+function reshaped(input: number[], target: number[]): number[] | Refusal {
+  const total = input.reduce((a, b) => a * b, 1);
+  const unknown = target.filter((d) => d === -1).length;
+  const known = target.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  if (unknown > 1) return { message: 'target_shape may have one -1 entry at most' };
+  if (unknown === 1 ? total % known !== 0 : known !== total) {
+    return { message: `cannot reshape [${input}] (${total} values) to [${target}]`, hint: unknown === 0 ? `the entries must multiply to ${total}` : undefined };
+  }
+  return target.map((d) => (d === -1 ? total / known : d));
 }
 
 function needsImage(type: string, input: number[]): Refusal {

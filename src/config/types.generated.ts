@@ -10,7 +10,19 @@ export type Layer =
   | ActivationLayer
   | FlattenLayer
   | DenseLayer
-  | DropoutLayer;
+  | DropoutLayer
+  | RescalingLayer
+  | ReshapeLayer
+  | ZeroPadding2DLayer
+  | LeakyReLULayer
+  | ReLULayer
+  | LSTMLayer
+  | GRULayer
+  | RandomRotationLayer
+  | RandomTranslationLayer
+  | RandomZoomLayer
+  | RandomFlipLayer
+  | RandomContrastLayer;
 /**
  * Keras layer name; unique in the model.
  */
@@ -40,6 +52,19 @@ export type ActivationName =
   | 'softplus'
   | 'softsign'
   | 'swish';
+/**
+ * A fraction f (the range [-f, f]) or a [lower, upper] pair, as Keras takes it.
+ */
+export type AugmentationFactor = number | [number, number];
+/**
+ * How points outside the image are filled (Keras' default reflect).
+ */
+export type FillMode = 'reflect' | 'wrap' | 'constant' | 'nearest';
+export type Interpolation = 'bilinear' | 'nearest';
+/**
+ * This layer's own seed; otherwise drawn from the config's seed.
+ */
+export type AugmentationSeed = number;
 export type OptimizerName = 'Adam' | 'SGD' | 'RMSprop' | 'Adagrad' | 'adam' | 'sgd' | 'rmsprop' | 'adagrad';
 /**
  * An optimizer with its Keras settings; each type takes only its own. Unset settings take the Keras defaults.
@@ -54,6 +79,13 @@ export type TrainLimit = number;
  * Use only the first N test examples. Set by --test-limit and by a sweep's test_limit.
  */
 export type TestLimit = number;
+/**
+ * [height, width, channels] the images are decoded to; filled in from the first layer's input_shape.
+ *
+ * @minItems 3
+ * @maxItems 3
+ */
+export type DatasetImageShape = [number, number, number];
 
 /**
  * A CNN for grayscale image classification and its training settings, in the Keras-style format of the seed paper (Fig. 2; Tables I, II, IV, V).
@@ -88,7 +120,7 @@ export interface ModelConfig {
    * Seeds initialisers, dropout and shuffling; recorded in the resolved config.
    */
   seed?: number;
-  dataset?: EmbeddedDataset | IdxDataset;
+  dataset?: EmbeddedDataset | IdxDataset | FolderDataset | CsvDataset;
 }
 export interface Conv2DLayer {
   type: 'Conv2D';
@@ -249,6 +281,253 @@ export interface DropoutLayer {
   input_shape?: InputShape;
   rate: number;
 }
+/**
+ * x * scale + offset, in training and inference alike. Images reach the model already in [0, 1] (the paper's eq. 1).
+ */
+export interface RescalingLayer {
+  type: 'Rescaling';
+  name?: LayerName;
+  input_shape?: InputShape;
+  scale: number;
+  offset?: number;
+}
+/**
+ * The same values in another shape (without the batch axis); one entry may be -1, inferred. [28, 28] makes an image's rows the time steps of an LSTM or GRU.
+ */
+export interface ReshapeLayer {
+  type: 'Reshape';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * @minItems 1
+   * @maxItems 4
+   */
+  target_shape: [number] | [number, number] | [number, number, number] | [number, number, number, number];
+}
+/**
+ * Rows and columns of zeros around each image: p, [rows, columns] on both sides, or [[top, bottom], [left, right]].
+ */
+export interface ZeroPadding2DLayer {
+  type: 'ZeroPadding2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  padding?: number | [number, number] | [[number, number], [number, number]];
+}
+export interface LeakyReLULayer {
+  type: 'LeakyReLU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * The slope below zero (Keras' default 0.3).
+   */
+  alpha?: number;
+}
+export interface ReLULayer {
+  type: 'ReLU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * The largest output; none by default.
+   */
+  max_value?: number;
+}
+/**
+ * A long short-term memory layer over a [time steps, features] input, as Keras' LSTM.
+ */
+export interface LSTMLayer {
+  type: 'LSTM';
+  name?: LayerName;
+  input_shape?: InputShape;
+  units: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  recurrent_activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  return_sequences?: boolean;
+  use_bias?: boolean;
+  unit_forget_bias?: boolean;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  recurrent_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+/**
+ * A gated recurrent unit layer over a [time steps, features] input, as Keras' GRU.
+ */
+export interface GRULayer {
+  type: 'GRU';
+  name?: LayerName;
+  input_shape?: InputShape;
+  units: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  recurrent_activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  return_sequences?: boolean;
+  use_bias?: boolean;
+  /**
+   * Only false: tfjs implements the original GRU, reset gate before the recurrent product (Keras' default is true, the cuDNN variant).
+   */
+  reset_after?: false;
+  kernel_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  kernel_regularizer?: Regularizer;
+  recurrent_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+/**
+ * Training only: rotates each image by a random angle, factor a fraction of a full turn (0.1: up to 36 degrees either way).
+ */
+export interface RandomRotationLayer {
+  type: 'RandomRotation';
+  name?: LayerName;
+  input_shape?: InputShape;
+  factor: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: shifts each image by random fractions of its height and width.
+ */
+export interface RandomTranslationLayer {
+  type: 'RandomTranslation';
+  name?: LayerName;
+  input_shape?: InputShape;
+  height_factor: AugmentationFactor;
+  width_factor: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: zooms each image by a random amount; a positive factor zooms out, a negative one in. Without width_factor the aspect ratio is kept.
+ */
+export interface RandomZoomLayer {
+  type: 'RandomZoom';
+  name?: LayerName;
+  input_shape?: InputShape;
+  height_factor: AugmentationFactor;
+  width_factor?: AugmentationFactor;
+  fill_mode?: FillMode;
+  interpolation?: Interpolation;
+  fill_value?: number;
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: flips each image with probability 1/2 along each axis of mode.
+ */
+export interface RandomFlipLayer {
+  type: 'RandomFlip';
+  name?: LayerName;
+  input_shape?: InputShape;
+  mode?: 'horizontal' | 'vertical' | 'horizontal_and_vertical';
+  seed?: AugmentationSeed;
+}
+/**
+ * Training only: scales each image's deviations from its mean by a random factor in [1 - lower, 1 + upper], clipped to [0, 1].
+ */
+export interface RandomContrastLayer {
+  type: 'RandomContrast';
+  name?: LayerName;
+  input_shape?: InputShape;
+  /**
+   * f (the range [1 - f, 1 + f]) or [lower, upper].
+   */
+  factor: number | [number, number];
+  seed?: AugmentationSeed;
+}
 export interface AdamOptimizer {
   type: 'Adam' | 'adam';
   /**
@@ -337,6 +616,59 @@ export interface IdxDataset {
   train_labels: string;
   test_images: string;
   test_labels: string;
+  /**
+   * The names of labels 0, 1, …, for confusion matrices, classes.json and predictions; labels are their own names otherwise.
+   *
+   * @minItems 1
+   * @maxItems 256
+   */
+  classes?: [string, ...string[]];
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
+}
+/**
+ * One subfolder per class, named after it; PNG, JPEG, BMP, WebP or GIF (first frame) images, converted to grayscale and resized to image_shape.
+ */
+export interface FolderDataset {
+  format: 'folder';
+  /**
+   * A label for reports; defaults to the training folder's name.
+   */
+  name?: string;
+  /**
+   * Folder of class subfolders, relative to the config file.
+   */
+  train: string;
+  /**
+   * Folder of class subfolders; every class must also be a training class.
+   */
+  test: string;
+  /**
+   * stretch (the default, as in Keras): scale each image to image_shape; pad: keep its aspect ratio, centred on black. (No schema default: Ajv would write it into the other dataset forms while trying them.)
+   */
+  resize?: 'stretch' | 'pad';
+  image_shape?: DatasetImageShape;
+  train_limit?: TrainLimit;
+  test_limit?: TestLimit;
+}
+/**
+ * Kaggle's digit-recognizer layout: a header row, a label column and one column per pixel (0 to 255), row-major.
+ */
+export interface CsvDataset {
+  format: 'csv';
+  /**
+   * A label for reports; defaults to the training file's name.
+   */
+  name?: string;
+  /**
+   * CSV file, relative to the config file.
+   */
+  train: string;
+  /**
+   * CSV file with the same columns; its labels must be training classes.
+   */
+  test: string;
+  image_shape?: DatasetImageShape;
   train_limit?: TrainLimit;
   test_limit?: TestLimit;
 }

@@ -16,6 +16,8 @@ export interface Dataset {
   name: string;
   imageShape: ImageShape;
   classes: number;
+  /** The name of each class, by label: folder names, CSV label names, or "0", "1", … */
+  classNames: string[];
   train: ImageSet;
   test: ImageSet;
 }

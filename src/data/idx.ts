@@ -42,3 +42,16 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
   }
   return parseIdx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
 }
+
+/** An unsigned-byte IDX file holding `data` as a `dims` array: how decoded datasets are cached and sent to queue workers. */
+export function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== expected) throw new RangeError(`idxBytes: ${data.length} values for dims ${dims.join('x')}`);
+  const bytes = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(bytes.buffer);
+  bytes[2] = UNSIGNED_BYTE;
+  bytes[3] = dims.length;
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d, false));
+  bytes.set(data, 4 + 4 * dims.length);
+  return bytes;
+}

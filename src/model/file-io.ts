@@ -9,6 +9,8 @@ import { join } from 'node:path';
 
 const MODEL_JSON = 'model.json';
 const WEIGHTS_BIN = 'weights.bin';
+/** Beside model.json: the class of each output unit, a JSON list of names. */
+export const CLASSES_FILE = 'classes.json';
 
 export function fileSystemIO(dir: string): tf.io.IOHandler {
   return {

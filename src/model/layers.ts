@@ -27,6 +27,9 @@ export const KERAS_BASE_NAME: Record<Layer['type'], string> = {
   Conv2D: 'conv2d', MaxPooling2D: 'max_pooling2d', AveragePooling2D: 'average_pooling2d',
   GlobalAveragePooling2D: 'global_average_pooling2d', GlobalMaxPooling2D: 'global_max_pooling2d',
   BatchNormalization: 'batch_normalization', Activation: 'activation', Flatten: 'flatten', Dense: 'dense', Dropout: 'dropout',
+  Rescaling: 'rescaling', RandomRotation: 'random_rotation', RandomTranslation: 'random_translation', RandomZoom: 'random_zoom',
+  RandomFlip: 'random_flip', RandomContrast: 'random_contrast',
+  Reshape: 'reshape', ZeroPadding2D: 'zero_padding2d', LeakyReLU: 'leaky_re_lu', ReLU: 're_lu', LSTM: 'lstm', GRU: 'gru',
 };
 
 function pair(value: IntOrPair | undefined): [number, number] | undefined {
@@ -40,6 +43,13 @@ function activation(name: ActivationName | undefined): TfActivation | undefined 
 
 function initializer(name: string | undefined): TfInitializer | undefined {
   return name === undefined ? undefined : INITIALIZERS[name];
+}
+
+/** Keras' ZeroPadding2D padding (p, [rows, columns], or [[top, bottom], [left, right]]) in tfjs' form. */
+function zeroPadding(padding: number | number[] | number[][]): [[number, number], [number, number]] {
+  if (typeof padding === 'number') return [[padding, padding], [padding, padding]];
+  if (typeof padding[0] === 'number') return [[padding[0], padding[0]], [padding[1] as number, padding[1] as number]];
+  return padding as [[number, number], [number, number]];
 }
 
 export function regularizerFactors(r: Regularizer): { l1: number; l2: number } {
@@ -96,6 +106,39 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
       });
     case 'Dropout':
       return tf.layers.dropout({ ...common, rate: layer.rate });
+    case 'Rescaling':
+      return tf.layers.rescaling({ ...common, scale: layer.scale, offset: layer.offset });
+    case 'Reshape':
+      return tf.layers.reshape({ ...common, targetShape: layer.target_shape });
+    case 'ZeroPadding2D':
+      return tf.layers.zeroPadding2d({ ...common, padding: zeroPadding(layer.padding ?? 1) });
+    case 'LeakyReLU':
+      return tf.layers.leakyReLU({ ...common, alpha: layer.alpha });
+    case 'ReLU':
+      return tf.layers.reLU({ ...common, maxValue: layer.max_value });
+    case 'LSTM':
+    case 'GRU': {
+      const args = {
+        ...common,
+        units: layer.units,
+        activation: activation(layer.activation),
+        recurrentActivation: activation(layer.recurrent_activation),
+        returnSequences: layer.return_sequences,
+        useBias: layer.use_bias,
+        kernelInitializer: initializer(layer.kernel_initializer),
+        biasInitializer: initializer(layer.bias_initializer),
+        kernelRegularizer: regularizer(layer.kernel_regularizer),
+        recurrentRegularizer: regularizer(layer.recurrent_regularizer),
+        biasRegularizer: regularizer(layer.bias_regularizer),
+      };
+      return layer.type === 'LSTM' ? tf.layers.lstm({ ...args, unitForgetBias: layer.unit_forget_bias }) : tf.layers.gru(args);
+    }
+    case 'RandomRotation':
+    case 'RandomTranslation':
+    case 'RandomZoom':
+    case 'RandomFlip':
+    case 'RandomContrast':
+      throw new Error(`${layer.type} is not a model layer: it transforms training batches (model/augmentation.ts)`);
     default: {
       const unknown: never = layer;
       throw new Error(`unknown layer type ${JSON.stringify((unknown as { type: unknown }).type)}`);

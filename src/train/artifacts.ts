@@ -7,7 +7,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { stringify } from 'csv-stringify/sync';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileSystemIO } from '../model/file-io.js';
+import { CLASSES_FILE, fileSystemIO } from '../model/file-io.js';
 import { confusionCsv, confusionSpec } from '../report/confusion-chart.js';
 import { curvesSpec } from '../report/curves-chart.js';
 import type { HistoryRow } from '../report/history.js';
@@ -40,6 +40,7 @@ export async function writeRunArtifacts(dir: string, a: RunArtifacts): Promise<v
   await writeFile(join(dir, CONFIG_FILE), json(a.config));
   await writeFile(join(dir, HISTORY_FILE), historyCsv(a.history));
   await a.model.save(fileSystemIO(join(dir, 'model')));
+  await writeFile(join(dir, 'model', CLASSES_FILE), json(a.labels));
 
   const curves = await renderVegaLite(curvesSpec(a.history, `${a.title}: loss and accuracy`));
   await writeFile(join(dir, 'curves.svg'), curves.svg);

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet, ImageShape } from '../data/dataset.js';
 import { imageSize } from '../data/dataset.js';
+import type { Augmenter } from '../model/augmentation.js';
 
 export interface Batch {
   xs: tf.Tensor4D;
@@ -16,7 +17,8 @@ export interface BatchMaker {
   make(start: number, end: number, order?: Uint32Array): Batch;
 }
 
-export function batchMaker(set: ImageSet, shape: ImageShape, classes: number, targetsAreIndices: boolean, maxBatch: number): BatchMaker {
+/** `augment`, for training batches only, transforms each batch's pixels (in [0, 1]) before they become a tensor. */
+export function batchMaker(set: ImageSet, shape: ImageShape, classes: number, targetsAreIndices: boolean, maxBatch: number, augment?: Augmenter): BatchMaker {
   const size = imageSize(shape);
   // Scratch buffers reused across batches; tf.tensor copies them into the backend.
   const pixels = new Float32Array(maxBatch * size);
@@ -37,6 +39,7 @@ export function batchMaker(set: ImageSet, shape: ImageShape, classes: number, ta
         if (targetsAreIndices) targets[b] = label;
         else targets[b * classes + label] = 1;
       }
+      augment?.(pixels, n);
       const xs = tf.tensor4d(pixels.subarray(0, n * size), [n, shape[0], shape[1], shape[2]]);
       const ys = targetsAreIndices ? tf.tensor1d(targets.subarray(0, n)) : tf.tensor2d(targets.subarray(0, n * classes), [n, classes]);
       return { xs, ys };

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedConfig } from '../config/load.js';
 import type { Dataset } from '../data/dataset.js';
+import { createAugmenter } from '../model/augmentation.js';
 import { buildModel } from '../model/build.js';
 import { batchMaker } from './batches.js';
 import { targetsAreIndices } from './losses.js';
@@ -26,7 +27,8 @@ export async function benchTraining(config: ResolvedConfig, data: Dataset, image
     const optimizer = createOptimizer(config.optimizer, config.learning_rate);
     const step = createTrainStep(model, optimizer, config.loss);
     const count = Math.min(data.train.count, Math.max(images, batchSize));
-    const maker = batchMaker(data.train, data.imageShape, data.classes, targetsAreIndices(config.loss), batchSize);
+    const augment = createAugmenter(config.layers, data.imageShape, config.seed ?? 1);
+    const maker = batchMaker(data.train, data.imageShape, data.classes, targetsAreIndices(config.loss), batchSize, augment);
     const run = (n: number) => {
       for (let start = 0; start < n; start += batchSize) {
         const { xs, ys } = maker.make(start % count, Math.min(count, (start % count) + batchSize));

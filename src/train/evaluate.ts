@@ -53,3 +53,27 @@ export function evaluate(model: tf.LayersModel, set: ImageSet, shape: ImageShape
   const n = Math.max(1, set.count);
   return { loss: lossSum / n + penalty, accuracy: correct / n, predicted };
 }
+
+/** The model's output for every image of `images` (count × height × width × channels bytes), count × classes probabilities. */
+export function predictProbabilities(model: tf.LayersModel, images: Uint8Array, count: number, shape: ImageShape): Float32Array {
+  const size = shape[0] * shape[1] * shape[2];
+  const batchSize = inferenceBatchSize(model);
+  const outputs: Float32Array[] = [];
+  for (let start = 0; start < count; start += EVAL_BATCH) {
+    const end = Math.min(count, start + EVAL_BATCH);
+    outputs.push(
+      tf.tidy(() => {
+        const xs = tf.tensor4d(Float32Array.from(images.subarray(start * size, end * size), (v) => v / 255), [end - start, ...shape]);
+        return (model.predict(xs, { batchSize }) as tf.Tensor).dataSync() as Float32Array;
+      }),
+    );
+  }
+  const classes = count === 0 ? 0 : outputs[0].length / Math.min(count, EVAL_BATCH);
+  const all = new Float32Array(count * classes);
+  let offset = 0;
+  for (const out of outputs) {
+    all.set(out, offset);
+    offset += out.length;
+  }
+  return all;
+}

@@ -26,6 +26,8 @@ export interface RunMetrics {
   /** Training throughput over all epochs, images a second. */
   train_img_per_s: number;
   tfjs_version: string;
+  /** The class of each output unit, by index (also model/classes.json); absent in runs before class names. */
+  classes?: string[];
 }
 
 const REQUIRED_NUMBERS = ['test_accuracy', 'test_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s'] as const;

@@ -149,8 +149,9 @@ export async function runTraining(request: RunRequest): Promise<RunMetrics> {
       test_examples: data.test.count,
       train_img_per_s: (outcome.train.count * outcome.history.length) / Math.max(trainingSeconds, 1e-9),
       tfjs_version: tf.version.tfjs,
+      classes: data.classNames,
     };
-    const labels = Array.from({ length: data.classes }, (_, i) => String(i));
+    const labels = data.classNames;
     const confusion = {
       train: confusionMatrix(outcome.train.labels, trainEval.predicted, data.classes),
       test: confusionMatrix(data.test.labels, testEval.predicted, data.classes),

@@ -5,17 +5,9 @@
  * A trial owns its thread or process, so nothing else draws from the replaced Math.random meanwhile.
  */
 
-/** mulberry32: small, fast, and good enough for shuffles and weight initialisation. */
-export function createRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { createRng } from '../random.js';
+
+export { createRng };
 
 /** Runs fn with Math.random seeded; restores the original afterwards, also when fn throws. */
 export async function withSeededRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {

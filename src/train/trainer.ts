@@ -8,6 +8,7 @@ import type { ResolvedConfig } from '../config/load.js';
 import type { Dataset, ImageSet } from '../data/dataset.js';
 import { splitValidation } from '../data/dataset.js';
 import { AbortedError, NonFiniteLossError, RunError } from '../errors.js';
+import { createAugmenter } from '../model/augmentation.js';
 import { buildModel } from '../model/build.js';
 import type { HistoryRow } from '../report/history.js';
 import { batchMaker } from './batches.js';
@@ -75,7 +76,8 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
   const optimizer = createOptimizer(config.optimizer, config.learning_rate);
   const step = createTrainStep(model, optimizer, config.loss);
   const batchSize = Math.min(config.batch_size, trainSet.count);
-  const maker = batchMaker(trainSet, data.imageShape, data.classes, targetsAreIndices(config.loss), batchSize);
+  const augment = createAugmenter(config.layers, data.imageShape, config.seed);
+  const maker = batchMaker(trainSet, data.imageShape, data.classes, targetsAreIndices(config.loss), batchSize, augment);
   const batches = Math.ceil(trainSet.count / batchSize);
   const shuffleRng = createRng(config.seed);
   const order = Uint32Array.from({ length: trainSet.count }, (_, i) => i);

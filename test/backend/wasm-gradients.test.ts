@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/backend/wasm-kernels/index.js';
 import { batchNormalization } from '../../src/model/batch-normalization.js';
+import { createRng as mulberry32 } from '../../src/random.js';
 
 const TOL = 1e-4;
 const BASE_SEED = Number(process.env.WASM_GRAD_SEED ?? 20240607);
@@ -24,16 +25,6 @@ function seedFor(label: string): number {
   return h >>> 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Arr {
   shape: number[];

@@ -13,7 +13,8 @@ import { Redis } from 'ioredis';
 import { JOB_FORMAT } from '../../src/queue/job.js';
 import { BULL_PREFIX } from '../../src/queue/keys.js';
 import { announceSweep, withdrawSweep } from '../../src/queue/registry.js';
-import { runCli, tempDir } from '../helpers.js';
+import { DIGIT_NAMES, writeClassFolders } from '../data/image-files.js';
+import { mnistSlice, privateDatasetCache, runCli, tempDir } from '../helpers.js';
 import { tinyNet, tinySweep, writeSweep } from '../sweep/sweep-files.js';
 import { leaderboard, queuesUsed, slowSweep, startCoordinator, startWorker, sweepLog, useRedis } from './cluster.js';
 import { hasRedisServer, selfSignedCertificate, startRedisServer } from './redis-server.js';
@@ -53,6 +54,33 @@ describe('distributed sweeps through BullMQ on a real Redis', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  test('a sweep over a folder of PNG digits: the worker trains on the decoded set the coordinator sent, with its class names', async (t) => {
+    const url = redisUrl(t);
+    if (!url) return;
+    await privateDatasetCache();
+    const dir = await tempDir();
+    const mnist = await mnistSlice(300, 60);
+    await writeClassFolders(join(dir, 'train'), mnist.train, [28, 28, 1], DIGIT_NAMES);
+    await writeClassFolders(join(dir, 'test'), mnist.test, [28, 28, 1], DIGIT_NAMES);
+    // The worker's own cache folder: had it decoded the images itself, it would have filled it.
+    const workerCache = join(dir, 'worker-cache');
+    const worker = await startWorker(t, url, 'folder-set', { env: { CONVSWEEP_CACHE: workerCache } });
+    const file = await writeSweep({ name: 'digits', base: { ...tinyNet(), dataset: { format: 'folder', train: 'train', test: 'test' } }, grid: { learning_rate: [0.01, 0.003] }, epochs: 1 }, 'sweep.json', dir);
+    const out = join(dir, 'out');
+    const r = await runCli(['run', file, '--queue', url, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 completed, 0 failed/);
+    assert.equal(worker.trialsWith('trial-end', 'completed').length, 2);
+    const names = [...DIGIT_NAMES].sort();
+    for (const row of await leaderboard(out)) {
+      const metrics = JSON.parse(await readFile(join(out, 'trials', row.trial_id, 'metrics.json'), 'utf8'));
+      assert.deepEqual(metrics.classes, names);
+      assert.equal(metrics.train_examples, 270);
+    }
+    assert.deepEqual(JSON.parse(await readFile(join(out, 'best', 'model', 'classes.json'), 'utf8')), names);
+    assert.equal(existsSync(workerCache), false, 'the worker decoded no image');
   });
 
   test('a worker killed (SIGKILL) mid-trial: its trial goes back to the queue and another worker finishes it', async (t) => {

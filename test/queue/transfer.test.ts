@@ -13,7 +13,9 @@ import { DatasetCache, sendDataset } from '../../src/queue/dataset-transfer.js';
 import { checkJobData, JOB_FORMAT, JobRefused } from '../../src/queue/job.js';
 import { datasetKey } from '../../src/queue/keys.js';
 import { receiveTrialFiles, sendTrialFiles } from '../../src/queue/trial-files.js';
-import { idxBytes, tempDir } from '../helpers.js';
+import { loadDataset } from '../../src/data/load.js';
+import { DIGIT_NAMES, writeClassFolders } from '../data/image-files.js';
+import { idxBytes, mnistSlice, privateDatasetCache, tempDir } from '../helpers.js';
 import { tinyNet } from '../sweep/sweep-files.js';
 import { useRedis } from './cluster.js';
 
@@ -125,9 +127,45 @@ describe('datasets through Redis', () => {
       assert.deepEqual(got.data.imageShape, [2, 2, 1]);
       assert.equal(got.data.classes, 3);
       assert.ok(got.data.train.images.buffer instanceof SharedArrayBuffer);
-      assert.ok('format' in got.spec && existsSync(got.spec.train_images), 'the files are kept for trial processes');
+      assert.ok('format' in got.spec && got.spec.format === 'idx' && existsSync(got.spec.train_images), 'the files are kept for trial processes');
       // Tampered bytes in Redis: the checksum refuses them.
       await redis.hset(datasetKey(queue), 'train_labels', Buffer.from(idxBytes([3], [2, 1, 0])));
+      await assert.rejects(new DatasetCache(redis, join(await tempDir(), 'd')).get(queue, ref), /do not match sha256/);
+    } finally {
+      await redis.del(datasetKey(queue));
+      redis.disconnect();
+    }
+  });
+
+  test('a folder set travels decoded, with its class names, and loads alike in a trial process from the kept files', async (t) => {
+    const url = cluster.url(t);
+    if (!url) return;
+    await privateDatasetCache();
+    const redis = new Redis(url);
+    const queue = `sweep-folder-dataset-test-${process.pid}`;
+    try {
+      const mnist = await mnistSlice(30, 10);
+      const dir = await tempDir();
+      await writeClassFolders(join(dir, 'train'), mnist.train, [28, 28, 1], DIGIT_NAMES);
+      await writeClassFolders(join(dir, 'test'), mnist.test, [28, 28, 1], DIGIT_NAMES);
+      const spec = { format: 'folder' as const, name: 'digits', train: 'train', test: 'test', image_shape: [28, 28, 1] as [number, number, number] };
+      const config = join(dir, 'config.json');
+      const local = await loadDataset(spec, config);
+      const ref = await sendDataset(redis, queue, spec, config);
+      assert.equal(ref.kind, 'sent');
+      const got = await new DatasetCache(redis, join(await tempDir(), 'datasets')).get(queue, ref);
+      assert.deepEqual(got.data.classNames, [...DIGIT_NAMES].sort());
+      assert.equal(got.data.name, 'digits');
+      assert.deepEqual(got.data.train.images, local.train.images);
+      assert.deepEqual(got.data.test.labels, local.test.labels);
+      assert.ok(got.data.train.images.buffer instanceof SharedArrayBuffer);
+      // What a trial process on the worker reads: IDX files and the names beside them.
+      assert.ok('format' in got.spec && got.spec.format === 'idx');
+      const reloaded = await loadDataset(got.spec, 'worker');
+      assert.deepEqual(reloaded.classNames, got.data.classNames);
+      assert.deepEqual(reloaded.train.images, local.train.images);
+      // The names are under the checksum too.
+      await redis.hset(datasetKey(queue), 'classes', JSON.stringify([...DIGIT_NAMES].reverse()));
       await assert.rejects(new DatasetCache(redis, join(await tempDir(), 'd')).get(queue, ref), /do not match sha256/);
     } finally {
       await redis.del(datasetKey(queue));
