@@ -49,7 +49,10 @@ test('an unknown command is named, with the command it is close to and no far-fe
   const typo = await runCli(['trian']);
   assert.equal(typo.code, 2);
   assert.equal(typo.stderr, 'unknown command "trian": did you mean "train"? (convsweep --help for usage)\n');
-  const other = await runCli(['evaluate', 'x.json']);
+  const near = await runCli(['evalute', 'x.json']);
+  assert.equal(near.code, 2);
+  assert.equal(near.stderr, 'unknown command "evalute": did you mean "evaluate"? (convsweep --help for usage)\n', 'evaluate, not validate');
+  const other = await runCli(['optimise', 'x.json']);
   assert.equal(other.code, 2);
-  assert.equal(other.stderr, 'unknown command "evaluate" (convsweep --help for usage)\n');
+  assert.equal(other.stderr, 'unknown command "optimise" (convsweep --help for usage)\n');
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { InputError } from '../../src/errors.js';
 import { planSweep, runSweep } from '../../src/sweep/run-sweep.js';
 import { parseCsv } from '../../src/train/history-csv.js';
 import { tempDir } from '../helpers.js';
@@ -96,6 +97,21 @@ test('a TPE + median sweep interrupted after 3 trials and resumed: the finished 
   for (const [id, metrics] of kept) assert.equal(await readFile(join(outDir, 'trials', id, 'metrics.json'), 'utf8'), metrics, `${id} untouched`);
   const log = (await readFile(join(outDir, 'sweep.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(log.filter((l) => l.event === 'trial-start').map((l) => l.number), [1, 2, 3, 4, 5, 6], 'each number started once');
+});
+
+test('refused before anything is written: a distribution on a setting that is not numeric, a bound that makes the config invalid, ASHA rungs at or past the epochs', async () => {
+  const refused = async (extra: Record<string, unknown>): Promise<string> => {
+    const err = await planSweep({ sweepFile: await writeSweep(searchSweep(extra)) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof InputError, `refused: ${JSON.stringify(extra)}`);
+    assert.equal(err.problems.length, 1, err.message);
+    return `${err.problems[0].path}: ${err.problems[0].message}`;
+  };
+  assert.match(await refused({ space: { optimizer: { distribution: 'uniform', min: 0, max: 1 } } }), /^\/space\/optimizer: optimizer is not a number in the base config, so it cannot take a uniform distribution/);
+  assert.match(await refused({ space: { dropout: { distribution: 'uniform', min: 0.1, max: 1.5 } } }), /^\/space\/dropout: bound 1.5 makes the config invalid: \/layers\/3\/rate: must be < 1/);
+  assert.match(await refused({ early_stopping: { type: 'asha', min_epochs: 3 } }), /^\/early_stopping\/min_epochs: 3 is not below the trials' 3 epochs/);
 });
 
 test('a TPE sweep lists its start-up trials before running; the same seed gives the same ones', async () => {
