@@ -2,7 +2,7 @@
  * Training progress for people: on a TTY a bar redrawn in place with loss, accuracy and ETA; in a
  * pipe or a log one plain line an epoch.
  */
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import { formatDuration } from './format-duration.js';
 import type { BatchProgress } from '../train/trainer.js';
 

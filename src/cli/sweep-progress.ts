@@ -3,7 +3,7 @@
  * failed, ETA, best metric so far) and one line a running trial (epoch, batch, val_accuracy).
  * Elsewhere (pipes, CI logs) one plain line when a trial starts and one when it ends.
  */
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import { backendNote } from './backend-note.js';
 import { formatDuration } from './format-duration.js';
 import type { SweepGoal, SweepMetric } from '../sweep/load.js';

@@ -3,7 +3,7 @@
  * point markers (so a 1-epoch run still shows), validation omitted where it is null.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { HistoryRow } from './history.js';
+import type { HistoryRow } from '../train/history.js';
 import { chartConfig } from './theme.js';
 
 const SPLITS = [

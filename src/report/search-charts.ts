@@ -5,7 +5,7 @@
  * its values against the metric (a log axis for log-distributed ones). Grid sweeps get them too.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { HistoryRow } from './history.js';
+import type { HistoryRow } from '../train/history.js';
 import { IMPORTANCE_METHOD, parameterImportance, topCount } from './importance.js';
 import type { LeaderboardRow, Ranking } from './leaderboard.js';
 import { metricTitle } from './metric-format.js';

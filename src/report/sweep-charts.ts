@@ -6,7 +6,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { epochTicks } from './curves-chart.js';
-import type { HistoryRow } from './history.js';
+import type { HistoryRow } from '../train/history.js';
 import { valueText, type LeaderboardRow, type MetricColumn, type Ranking } from './leaderboard.js';
 import { metricScaleAxis } from './metric-axis.js';
 import { formatMetric, metricTitle } from './metric-format.js';

@@ -2,7 +2,7 @@
  * The one stream of trial events every executor's work becomes (local pool, queue, replay), as
  * the loop emits it to its listeners: the terminal, sweep.log, a live dashboard, a benchmark.
  */
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { Trial, TrialOutcome } from './trial.js';
 

@@ -10,7 +10,6 @@ import { loadConfigFile, parseConfigText, validateConfig, type ResolvedConfig } 
 import { closest } from '../config/suggest.js';
 import type { SweepDefinition } from '../config/types.generated.js';
 import { InputError, type Problem } from '../errors.js';
-import { defaultGoal } from '../report/leaderboard.js';
 import { standaloneConfig } from '../train/prepare.js';
 import { EPOCH_METRICS, naturalGoal, searchMetricFor, type EpochMetric, type Goal } from './objective.js';
 import { TPE_DEFAULTS, type TpeSettings } from './sampler/tpe.js';
@@ -163,7 +162,7 @@ export async function loadSweep(file: string): Promise<Sweep> {
   }
   const { base, baseFile } = await loadBase(definition, file);
   const metric = withDefaults.metric!;
-  const goal = withDefaults.goal ?? defaultGoal(metric);
+  const goal = withDefaults.goal ?? naturalGoal(metric);
   const searchMetric = searchMetricFor(metric);
   return {
     ...search,

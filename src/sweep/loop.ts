@@ -5,7 +5,7 @@
  * sampler and the pruner. Planning, resume and backend choice happen before; files are the
  * executor's and the listeners' business.
  */
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialEvent, TrialEventListener } from './events.js';
 import { bestOf, type EpochMetric, type Goal } from './objective.js';

@@ -24,7 +24,7 @@ import { isQueueName, newQueueName } from '../queue/keys.js';
 import { isAnnounced } from '../queue/registry.js';
 import { removeSweepQueue } from '../queue/sweep-queue.js';
 import { writeReport } from '../report/aggregate.js';
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';

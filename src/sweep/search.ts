@@ -4,7 +4,7 @@
  * as a grid's does), so a resumed sweep continues the same sequence. The values of a number never
  * asked for come from the sampler, at the moment a worker is free.
  */
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import type { RunMetrics } from '../train/metrics.js';
 import type { Observation, Sampler, SearchState } from './sampler/sampler.js';
 import type { Trial, TrialValues } from './trial.js';

@@ -14,7 +14,7 @@ import type { BackendName } from '../backend/names.js';
 import type { Dataset } from '../data/dataset.js';
 import type { DatasetSpec } from '../data/load.js';
 import { AbortedError } from '../errors.js';
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import { runTraining, type RunnableConfig } from '../train/run.js';
 import { finishedStatus } from './status.js';

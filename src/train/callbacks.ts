@@ -3,7 +3,7 @@
  * metrics the trainer computes. `mode` follows Keras' "auto": accuracies are maximised, losses minimised.
  */
 import type { EarlyStoppingCallback, ReduceLROnPlateauCallback } from '../config/types.generated.js';
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from './history.js';
 
 export type Monitor = 'loss' | 'accuracy' | 'val_loss' | 'val_accuracy';
 

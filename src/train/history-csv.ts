@@ -1,7 +1,7 @@
 /** history.csv read back: what train/artifacts.ts writes (HISTORY_COLUMNS), for the report and a resumed sweep alike. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from './history.js';
 import { HISTORY_FILE } from './run-folder.js';
 
 /** Minimal RFC 4180 parser: quoted fields, doubled quotes, CRLF or LF. */

@@ -10,7 +10,7 @@ import { splitValidation } from '../data/dataset.js';
 import { AbortedError, NonFiniteLossError, RunError } from '../errors.js';
 import { createAugmenter } from '../model/augmentation.js';
 import { buildModel } from '../model/build.js';
-import type { HistoryRow } from '../report/history.js';
+import type { HistoryRow } from './history.js';
 import { batchMaker } from './batches.js';
 import { EarlyStopping, improves, monitored, ReduceLROnPlateau, type Monitor } from './callbacks.js';
 import { evaluate } from './evaluate.js';

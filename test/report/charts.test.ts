@@ -6,7 +6,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { confusionCsv, confusionSpec } from '../../src/report/confusion-chart.js';
 import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/report/confusion.js';
 import { curvesSpec, epochTicks } from '../../src/report/curves-chart.js';
-import type { HistoryRow } from '../../src/report/history.js';
+import type { HistoryRow } from '../../src/train/history.js';
 import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
 import { readFontWidths } from '../../src/report/font-metrics.js';
 import { crc32, decodePng, pngSize } from './png.js';

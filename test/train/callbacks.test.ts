@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EarlyStopping, ReduceLROnPlateau } from '../../src/train/callbacks.js';
-import type { HistoryRow } from '../../src/report/history.js';
+import type { HistoryRow } from '../../src/train/history.js';
 
 const row = (epoch: number, val_loss: number, val_accuracy = 0.5): HistoryRow => ({ epoch, loss: 1, accuracy: 0.5, val_loss, val_accuracy, lr: 0.1, seconds: 1 });
 

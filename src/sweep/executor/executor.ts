@@ -3,7 +3,7 @@
  * (BullMQ workers on other machines) take the same TrialJob and return the same TrialOutcome;
  * neither knows what a Conv2D is, and the sweep runner does not know which one it drives.
  */
-import type { HistoryRow } from '../../report/history.js';
+import type { HistoryRow } from '../../train/history.js';
 import type { BatchProgress } from '../../train/trainer.js';
 import type { TrialOutcome } from '../trial.js';
 import type { TrialJob } from '../worker-entry.js';

@@ -7,7 +7,7 @@
  * Deterministic whatever the listeners do: events are played only when the loop waits
  * (`beforeWait`), earliest first, until one trial ends.
  */
-import type { HistoryRow } from '../../report/history.js';
+import type { HistoryRow } from '../../train/history.js';
 import type { RunMetrics } from '../../train/metrics.js';
 import type { TrialHooks } from '../loop.js';
 import { TrialStatus } from '../status.js';
