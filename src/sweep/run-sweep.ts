@@ -385,7 +385,7 @@ async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: 
     await writeFileAtomic(join(plan.outDir, QUEUE_FILE), `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
   }
   const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
-  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, signal: options.signal, logger });
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, maxRetries: plan.sweep.maxRetries, signal: options.signal, logger });
   return { executor, description: `queue ${queueName} on ${redactUrl(options.queue!)}` };
 }
 
