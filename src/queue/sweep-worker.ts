@@ -37,6 +37,7 @@ import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
 import { checkJobData, JobRefused, LOST_PREFIX, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
 import { BULL_PREFIX, trialFilesKey, verdictKey } from './keys.js';
 import { announcedSweeps, DEFAULT_MAX_RETRIES, isAnnounced, type SweepAnnouncement } from './registry.js';
+import { reclaimJob } from './reclaim.js';
 import { sendTrialFiles } from './trial-files.js';
 
 /** How often the list of announced sweeps is read (one small HGETALL). */
@@ -239,16 +240,22 @@ export class SweepWorker {
   private async serve({ queue, job, token }: Taken): Promise<void> {
     const { logger, lockDurationMs } = this.options;
     const lockLost = new AbortController();
+    let renewing = false;
     const renew = setInterval(() => {
-      job.extendLock(token, lockDurationMs).then(
-        (ok) => {
-          if (ok || lockLost.signal.aborted) return;
-          logger.warn({ event: 'lock-lost', queue, id: job.id }, `lost the lock of job ${job.id}; stopping it here`);
-          lockLost.abort();
-        },
-        // Redis unreachable for a moment: the next renewal tries again.
-        (err: Error) => logger.warn({ event: 'queue-error', queue, id: job.id, message: err.message }, 'renewing a lock failed'),
-      );
+      // Commands wait while Redis is away: one renewal at a time, not a pile of them on its return.
+      if (renewing) return;
+      renewing = true;
+      this.keepLock(queue, job, token)
+        .then(
+          (kept) => {
+            if (kept || lockLost.signal.aborted) return;
+            logger.warn({ event: 'lock-lost', queue, id: job.id }, `lost the lock of job ${job.id} to another worker; stopping it here`);
+            lockLost.abort();
+          },
+          // Redis unreachable for a moment: the next renewal tries again.
+          (err: Error) => logger.warn({ event: 'queue-error', queue, id: job.id, message: err.message }, 'renewing a lock failed'),
+        )
+        .finally(() => (renewing = false));
     }, lockDurationMs / 2);
     let ending: Ending;
     try {
@@ -261,8 +268,25 @@ export class SweepWorker {
     await this.finish(queue, job, token, lockLost.signal.aborted ? { kind: 'lock-lost' } : ending);
   }
 
+  /**
+   * Renews the job's lock; when it lapsed (Redis was out of reach for longer than the lock lasts),
+   * takes the job back if no other worker has it. False: another worker has it now.
+   */
+  private async keepLock(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string): Promise<boolean> {
+    if (await job.extendLock(token, this.options.lockDurationMs)) return true;
+    const reclaimed = await reclaimJob(this.options.redis, queue, job.id!, token, this.options.lockDurationMs);
+    if (reclaimed === 'ours') this.options.logger.info({ event: 'lock-reclaimed', queue, id: job.id }, `the lock of job ${job.id} lapsed while Redis was out of reach; no other worker had it, so it goes on here`);
+    return reclaimed === 'ours';
+  }
+
   private async finish(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string, ending: Ending): Promise<void> {
     const { logger } = this.options;
+    if (ending.kind === 'complete' && !(await this.keepLock(queue, job, token).catch(() => false))) {
+      // Another worker runs the trial now (or Redis lost the job): that attempt ends it, not this one.
+      logger.warn({ event: 'result-dropped', queue, id: job.id }, `job ${job.id} went to another worker while Redis was out of reach; this attempt's result is dropped`);
+      if (ending.result.files) await this.options.redis.del(ending.result.files.key).catch(() => undefined);
+      return;
+    }
     try {
       switch (ending.kind) {
         case 'lock-lost':
