@@ -90,11 +90,18 @@ export class CoordinatorLease {
     throw new QueueInUse(queue, undefined, ttlMs);
   }
 
+  /** Renewed while ours; taken again when it lapsed while Redis was out of reach and nobody took it meanwhile. */
+  private async renew(): Promise<boolean> {
+    const key = leaseKey(this.queue);
+    if ((await this.redis.eval(KEEP, 1, key, this.value, this.ttlMs)) === 1) return true;
+    return (await this.redis.eval(TAKE, 1, key, this.value, this.ttlMs, '')) === null;
+  }
+
   private keep(logger: Logger | undefined): void {
     this.timer = setInterval(() => {
-      this.redis.eval(KEEP, 1, leaseKey(this.queue), this.value, this.ttlMs).then(
+      this.renew().then(
         (kept) => {
-          if (kept === 1 || this.lost) return;
+          if (kept || this.lost) return;
           this.lost = true;
           logger?.warn({ event: 'lease-lost', queue: this.queue }, `lost the lease of queue ${this.queue}: another coordinator took it over while this one was cut off`);
         },
