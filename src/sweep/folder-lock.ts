@@ -3,8 +3,8 @@
  * folder: who holds it (pid, host, start time, command), created with O_EXCL so that of two
  * processes starting at once exactly one gets it. A second one meets a live owner and refuses at
  * once, naming it. A lock whose owner died (SIGKILL, power loss) stays behind: on the same host a
- * pid that is no longer alive proves it stale; on another host the pid says nothing, so the caller
- * decides (a queue sweep asks its coordinator lease in Redis, see coordinator-lease.ts).
+ * pid that is no longer alive, or alive but started after the lock was taken (the number reused),
+ * proves it stale; on another host the pid says nothing, so the caller decides (a queue sweep asks its coordinator lease in Redis, see coordinator-lease.ts).
  *
  * The lock is removed when its holder ends: release() on every normal path (the end, Ctrl-C, an
  * error), and an exit hook for a process.exit() in between (a second Ctrl-C).
@@ -12,7 +12,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { LOCK_FILE } from './folder-layout.js';
@@ -81,12 +81,38 @@ async function readOwner(path: string): Promise<{ text: string; owner: LockOwner
   }
 }
 
+/** Folders this process holds (a lock naming this pid is otherwise a previous process's, as after a container restart). */
+const heldHere = new Set<string>();
+
+/**
+ * When process `pid` started (ms since the epoch), from Linux's /proc; undefined elsewhere. The
+ * clock ticks are USER_HZ, 100 on every Linux architecture convsweep runs on.
+ */
+function processStartMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime), counted after the command name, which may itself hold spaces.
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const bootS = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    const ms = (bootS + startTicks / 100) * 1000;
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Slack for the lock's whole-second time and the tick rounding of a process's start. */
+const START_SLACK_MS = 2000;
+
 /** 'alive', or 'gone' when the owner is provably dead (or the file is nobody's). */
-async function ownerState(owner: LockOwner | undefined, foreign: ForeignOwnerCheck): Promise<'alive' | 'gone'> {
+async function ownerState(dir: string, owner: LockOwner | undefined, foreign: ForeignOwnerCheck): Promise<'alive' | 'gone'> {
   if (!owner) return 'gone';
   if (owner.host !== hostname()) return foreign(owner);
-  if (owner.pid === process.pid) return 'alive';
-  return isProcessAlive(owner.pid) ? 'alive' : 'gone';
+  if (owner.pid === process.pid) return heldHere.has(resolve(dir)) ? 'alive' : 'gone';
+  if (!isProcessAlive(owner.pid)) return 'gone';
+  // The pid lives, but a process that started after the lock was taken only reuses the number.
+  const started = processStartMs(owner.pid);
+  return started !== undefined && started > Date.parse(owner.started) + START_SLACK_MS ? 'gone' : 'alive';
 }
 
 const DEFAULT_HINT = 'wait for it to end, or choose another --out';
@@ -96,7 +122,7 @@ const foreignAlive: ForeignOwnerCheck = async () => 'alive';
 export async function liveOwner(dir: string, foreign: ForeignOwnerCheck = foreignAlive): Promise<LockOwner | undefined> {
   const found = await readOwner(join(dir, LOCK_FILE));
   if (!found?.owner) return undefined;
-  return (await ownerState(found.owner, foreign)) === 'alive' ? found.owner : undefined;
+  return (await ownerState(dir, found.owner, foreign)) === 'alive' ? found.owner : undefined;
 }
 
 export class FolderLock {
@@ -105,6 +131,7 @@ export class FolderLock {
 
   private constructor(readonly dir: string, readonly owner: LockOwner, private readonly text: string) {
     process.on('exit', this.onExit);
+    heldHere.add(resolve(dir));
   }
 
   private get path(): string {
@@ -137,7 +164,7 @@ export class FolderLock {
       }
       const found = await readOwner(path);
       if (!found) continue;
-      const state = await ownerState(found.owner, options.foreignOwner ?? foreignAlive);
+      const state = await ownerState(dir, found.owner, options.foreignOwner ?? foreignAlive);
       if (state === 'alive' || !options.takeOverStale) {
         throw new FolderInUse(dir, found.owner ?? { pid: 0, host: '?', started: '?', command: 'an unreadable lock' }, state === 'alive' ? hint : `its owner is gone: add --resume to take the folder over, or remove ${path}`);
       }
@@ -151,6 +178,7 @@ export class FolderLock {
     if (this.released) return;
     this.released = true;
     process.off('exit', this.onExit);
+    heldHere.delete(resolve(this.dir));
     const found = await readOwner(this.path).catch(() => undefined);
     if (found?.text === this.text) await rm(this.path, { force: true });
   }

@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { cliPath, repoRoot, runCli, tempDir, type CliResult } from '../helpers.js';
+import { FolderInUse, FolderLock } from '../../src/sweep/folder-lock.js';
 import { tinySweep, writeSweep } from './sweep-files.js';
 
 /** A `run` as a child process, and a promise of its end. */
@@ -102,4 +103,31 @@ test('a lock of another host is not judged by its pid: a local run refuses and s
   assert.equal(report.code, 2, report.stderr);
   assert.match(report.stderr, /^.*: in use by convsweep run \(pid 1 on host far-away-host, started 2026-12-03T10:00:00Z\) \(wait for it to end: a run writes the report itself when it ends\)\n$/);
   assert.deepEqual(await readdir(out), ['run.lock'], 'nothing written');
+});
+
+test('a lock naming a pid that now belongs to a newer process, or to this very process, is stale: taken over, not refused', async () => {
+  const dir = await tempDir();
+  const lockFile = join(dir, 'run.lock');
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => child.once('spawn', r));
+    const here = { host: hostname(), command: 'convsweep run' };
+    // The child started long after this lock's time: its pid is only reused.
+    await writeFile(lockFile, JSON.stringify({ ...here, pid: child.pid, started: '2020-01-01T00:00:00Z' }));
+    const taken = await FolderLock.take(dir, { command: 'convsweep run', takeOverStale: true });
+    assert.equal(JSON.parse(await readFile(lockFile, 'utf8')).pid, process.pid);
+    await taken.release();
+    // The same live process, a lock from after its start: in use.
+    await writeFile(lockFile, JSON.stringify({ ...here, pid: child.pid, started: new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z') }));
+    await assert.rejects(FolderLock.take(dir, { command: 'convsweep run', takeOverStale: true }), (err: unknown) => err instanceof FolderInUse && err.owner.pid === child.pid);
+    // This pid, but not this process's lock: a previous process with the same number (a restarted container).
+    await writeFile(lockFile, JSON.stringify({ ...here, pid: process.pid, started: '2020-01-01T00:00:00Z' }));
+    const again = await FolderLock.take(dir, { command: 'convsweep run', takeOverStale: true });
+    // While this process holds it, its own pid is alive.
+    await assert.rejects(FolderLock.take(dir, { command: 'convsweep run', takeOverStale: true }), FolderInUse);
+    await again.release();
+    assert.equal(existsSync(lockFile), false);
+  } finally {
+    child.kill();
+  }
 });
