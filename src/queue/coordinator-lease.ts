@@ -15,6 +15,9 @@ import { dataKeyPrefix } from './keys.js';
 /** How long a coordinator that stopped renewing (killed, cut off) keeps its queue. */
 export const LEASE_TTL_MS = 15_000;
 
+/** How long an ending coordinator waits to delete its lease. */
+const RELEASE_WAIT_MS = 3000;
+
 export function leaseKey(queue: string): string {
   return `${dataKeyPrefix(queue)}coordinator`;
 }
@@ -112,8 +115,15 @@ export class CoordinatorLease {
     this.timer.unref();
   }
 
+  /** Deletes the lease if still ours. With Redis out of reach this gives up after RELEASE_WAIT_MS: the lease then lapses on its own. */
   async release(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.eval(KEEP, 1, leaseKey(this.queue), this.value, 'del');
+    let timer: NodeJS.Timeout | undefined;
+    const giveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, RELEASE_WAIT_MS)));
+    try {
+      await Promise.race([this.redis.eval(KEEP, 1, leaseKey(this.queue), this.value, 'del'), giveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
