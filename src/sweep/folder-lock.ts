@@ -9,7 +9,7 @@
  * The lock is removed when its holder ends: release() on every normal path (the end, Ctrl-C, an
  * error), and an exit hook for a process.exit() in between (a second Ctrl-C).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,7 +76,9 @@ async function readOwner(path: string): Promise<{ text: string; owner: LockOwner
     const text = await readFile(path, 'utf8');
     return { text, owner: parseOwner(text) };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    // No folder, or a file where the folder should be (the caller's emptiness check names that): no lock.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
 }
@@ -148,6 +150,7 @@ export class FolderLock {
     const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), command: options.command };
     const text = `${JSON.stringify(owner, null, 2)}\n`;
     const path = join(dir, LOCK_FILE);
+    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) throw new InputError({ file: dir, path: '', message: 'is a file, not a folder', hint: 'choose another --out' });
     await mkdir(dir, { recursive: true });
     for (let tries = 0; tries < 3; tries++) {
       try {
