@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
 import { redactUrl } from '../queue/connection.js';
+import { writeReport } from '../report/aggregate.js';
 import { rankSweep } from '../report/rank-sweep.js';
 import { shellWord } from '../shell-word.js';
 import type { Sweep } from '../sweep/load.js';
@@ -131,6 +132,7 @@ export const sweepRunCommand = {
           resume: argv.resume,
           signal,
           listener: progress,
+          writeReport,
         });
         progress.close(summary.interrupted);
         const skipped = summary.skipped > 0 ? `, ${summary.skipped} finished earlier` : '';

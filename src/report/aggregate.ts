@@ -12,7 +12,7 @@ import { reportHtml, type BestTrialDetails, type ReportChart } from './html.js';
 import { leaderboardCsv, leaderboardJson, leaderboardSummary, type LeaderboardRow, type Ranking } from './leaderboard.js';
 import { rankSweep, type RankOptions } from './rank-sweep.js';
 import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js';
-import { renderVegaLite } from './render.js';
+import { renderVegaLite } from '../charts/render.js';
 import { searchCharts } from './search-charts.js';
 import { sweepCharts, type NamedChart, type TrialCurves } from './sweep-charts.js';
 import { readTimeline, sweepWallSeconds } from './sweep-timing.js';

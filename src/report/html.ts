@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { shellWord } from '../shell-word.js';
 import type { RunMetrics } from '../train/metrics.js';
-import { perClassAccuracy, topConfusions } from './confusion.js';
+import { perClassAccuracy, topConfusions } from '../train/confusion.js';
 import { METRIC_COLUMNS, valueText, type LeaderboardRow, type LeaderboardSummary, type Ranking } from './leaderboard.js';
 import type { SweepInfo } from './read-trials.js';
 import { formatMetric, metricTitle } from './metric-format.js';

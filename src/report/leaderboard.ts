@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { SWEEP_FILE } from '../sweep/folder-layout.js';
+import { naturalGoal } from '../sweep/objective.js';
 import { metricColumnTexts } from './metric-format.js';
 import type { Goal, ReadStatus, SweepInfo, TrialEntry } from './read-trials.js';
 
@@ -64,11 +65,6 @@ export function isMetricColumn(name: string): name is MetricColumn {
   return (METRIC_COLUMNS as readonly string[]).includes(name);
 }
 
-/** Higher is better for accuracies; lower for losses, time, size and epochs. */
-export function defaultGoal(metric: MetricColumn): Goal {
-  return metric.endsWith('_accuracy') ? 'maximize' : 'minimize';
-}
-
 /**
  * The sweep's metric and goal, or `rankBy` with its natural goal (the sweep's goal when rankBy is the
  * sweep's own metric). InputError for a name that is not a metric column.
@@ -79,7 +75,7 @@ export function resolveRanking(sweep: Pick<SweepInfo, 'metric' | 'goal'> & Parti
     const sweepFile = sweep.dir === undefined ? SWEEP_FILE : join(sweep.dir, SWEEP_FILE);
     throw new InputError({ file: rankBy === undefined ? sweepFile : '--rank-by', path: rankBy === undefined ? '/metric' : '', message: `cannot rank by ${JSON.stringify(metric)}`, hint: `one of ${METRIC_COLUMNS.join(', ')}` });
   }
-  return { metric, goal: metric === sweep.metric ? sweep.goal : defaultGoal(metric) };
+  return { metric, goal: metric === sweep.metric ? sweep.goal : naturalGoal(metric) };
 }
 
 function finite(v: unknown): number | null {

@@ -23,7 +23,6 @@ import { sendDataset } from '../queue/dataset-transfer.js';
 import { isQueueName, newQueueName } from '../queue/keys.js';
 import { isAnnounced } from '../queue/registry.js';
 import { removeSweepQueue } from '../queue/sweep-queue.js';
-import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
@@ -68,6 +67,12 @@ export interface SweepRunOptions extends SweepOptions {
   abortGraceMs?: number;
   /** See LocalExecutorOptions.threadHeapMb. */
   threadHeapMb?: number;
+  /**
+   * Writes the report of the finished trials (the CLI passes report/'s writeReport: the sweep does
+   * not import the report). Called at the end of every run, also an interrupted one, and before a
+   * queue's cleanup, so that talking to Redis never keeps the user from the trials' report.
+   */
+  writeReport?: (outDir: string) => Promise<unknown>;
 }
 
 /** What a progress display or a benchmark hears while the sweep runs. */
@@ -259,7 +264,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.pruned - summary.failed;
     logger.info({ event: 'end', ...summary }, 'sweep ended');
     try {
-      await writeReport(outDir);
+      await options.writeReport?.(outDir);
     } catch (err) {
       logger.error({ event: 'report-failed', message: (err as Error).message }, 'writing the report failed');
       await cleanUp().catch(() => undefined);

@@ -12,7 +12,7 @@ import { firstExamples, trainingCount, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { fileLogger } from '../log.js';
-import { confusionMatrix } from '../report/confusion.js';
+import { confusionMatrix } from './confusion.js';
 import { writeRunArtifacts } from './artifacts.js';
 import { evaluate } from './evaluate.js';
 import type { RunMetrics } from './metrics.js';

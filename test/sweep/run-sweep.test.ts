@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
+import { writeReport } from '../../src/report/aggregate.js';
 import { runSweep, type SweepRunOptions } from '../../src/sweep/run-sweep.js';
 import { TrialStatus, type TrialOutcome } from '../../src/sweep/trial.js';
 import { tempDir } from '../helpers.js';
@@ -23,7 +24,7 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 function sweepOptions(sweepFile: string, outDir: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions {
-  return { sweepFile, outDir, backend: 'wasm', workers: 2, ...extra };
+  return { sweepFile, outDir, backend: 'wasm', workers: 2, writeReport, ...extra };
 }
 
 test('a 2-worker sweep with one variant whose loss becomes NaN: that trial fails, the others complete; --resume reruns only what did not finish', async () => {
