@@ -31,7 +31,11 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFactory, objective: { metric: EpochMetric; goal: Goal }): Promise<RecordedTrial[]> {
+/**
+ * `gridNumbers`: a grid's trial number by id. A grid's numbers follow from its expansion, not from
+ * the folder (a grid that grew renumbers its points), so these win over trial.json's.
+ */
+export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFactory, objective: { metric: EpochMetric; goal: Goal }, gridNumbers?: ReadonlyMap<string, number>): Promise<RecordedTrial[]> {
   let names: string[];
   try {
     names = (await readdir(trialsDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
@@ -43,7 +47,7 @@ export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFact
     const dir = join(trialsDir, name);
     const record = (await readJson(join(dir, TRIAL_FILE))) ?? (await readJson(join(dir, ERROR_FILE)));
     if (!record || typeof record.values !== 'object' || record.values === null) continue;
-    const number = Number.isInteger(record.number) ? (record.number as number) : Number.isInteger(record.index) ? (record.index as number) + 1 : undefined;
+    const number = gridNumbers?.get(name) ?? (Number.isInteger(record.number) ? (record.number as number) : Number.isInteger(record.index) ? (record.index as number) + 1 : undefined);
     if (number === undefined || number < 1) continue;
     let trial;
     try {
