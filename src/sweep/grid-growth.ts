@@ -7,8 +7,8 @@
  * Adding a value renumbers the grid (trial n is the n-th point of the expansion): the kept folders'
  * trial.json (and error.json) get their new numbers, so that the leaderboard and the search agree.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonObject } from '../json-object-file.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { ERROR_FILE, TRIAL_FILE } from './trial.js';
 
@@ -48,15 +48,6 @@ export function gridChange(previous: Record<string, unknown>, next: Record<strin
   return { kind: 'grown', kept: before.length, added: after.length - before.length };
 }
 
-async function readRecord(path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value = JSON.parse(await readFile(path, 'utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Gives each kept trial folder the number its values have in the grown grid. Idempotent, so a crash
  * half-way is mended by the next --resume, which finds the same change again.
@@ -66,7 +57,7 @@ export async function renumberTrialFolders(trialsDir: string, trials: readonly P
   for (const trial of trials) {
     for (const file of [TRIAL_FILE, ERROR_FILE]) {
       const path = join(trialsDir, trial.id, file);
-      const record = await readRecord(path);
+      const record = await readJsonObject(path);
       if (!record || record.number === trial.number) continue;
       const updated = { ...record, number: trial.number, ...('index' in record ? { index: trial.number - 1 } : {}) };
       await writeFileAtomic(path, `${JSON.stringify(updated, null, 2)}\n`);

@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonObject } from '../json-object-file.js';
 import { readHistory } from '../train/history-csv.js';
 import type { TrialFactory } from './expand.js';
 import { observe } from './loop.js';
@@ -14,15 +15,6 @@ import type { EpochMetric, Goal } from './objective.js';
 import type { RecordedTrial } from './search.js';
 import { finishedStatus, TrialStatus } from './status.js';
 import { ERROR_FILE, readFinishedMetrics, TRIAL_FILE, type TrialValues } from './trial.js';
-
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value = JSON.parse(await readFile(path, 'utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 async function exists(path: string): Promise<boolean> {
   return readFile(path).then(
@@ -45,7 +37,7 @@ export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFact
   const recorded: RecordedTrial[] = [];
   for (const name of names.sort()) {
     const dir = join(trialsDir, name);
-    const record = (await readJson(join(dir, TRIAL_FILE))) ?? (await readJson(join(dir, ERROR_FILE)));
+    const record = (await readJsonObject(join(dir, TRIAL_FILE))) ?? (await readJsonObject(join(dir, ERROR_FILE)));
     if (!record || typeof record.values !== 'object' || record.values === null) continue;
     const number = gridNumbers?.get(name) ?? (Number.isInteger(record.number) ? (record.number as number) : Number.isInteger(record.index) ? (record.index as number) + 1 : undefined);
     if (number === undefined || number < 1) continue;
