@@ -256,7 +256,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, r.history.map((row) => row[sweep.searchObjective.metric] ?? Number.NaN));
     const total = plan.search.sampler.maxTrials;
     const remaining = total - finishedBefore.size;
-    const summary: SweepSummary = { grown, outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
+    const summary: SweepSummary = { ...(grown ? { grown } : {}), outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
     // The cleanup of a finished sweep waits for its report: for a queue it means talking to Redis
     // (removing the queue), which must not keep the user from the report of trials already saved.
     let cleanUp: () => Promise<void> = async () => {
