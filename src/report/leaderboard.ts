@@ -13,6 +13,7 @@ import { SWEEP_FILE } from '../sweep/folder-layout.js';
 import { naturalGoal } from '../sweep/objective.js';
 import { metricColumnTexts } from './metric-format.js';
 import type { Goal, ReadStatus, SweepInfo, TrialEntry } from './read-trials.js';
+import type { Configuration } from './replicates.js';
 
 /** The metrics.json fields a leaderboard shows and can rank by, in column order. */
 export const METRIC_COLUMNS = [
@@ -185,18 +186,21 @@ export interface LeaderboardSummary {
   best_trial_id: string | null;
   trials: { total: number; completed: number; pruned: number; failed: number; unreadable: number };
   rows: LeaderboardRow[];
+  /** Seeds as replicates (report/replicates.ts): configurations ranked by their mean. */
+  configurations?: Configuration[];
 }
 
-export function leaderboardSummary(rows: LeaderboardRow[], sweep: Pick<SweepInfo, 'name' | 'gridKeys'>, ranking: Ranking): LeaderboardSummary {
+export function leaderboardSummary(rows: LeaderboardRow[], sweep: Pick<SweepInfo, 'name' | 'gridKeys'>, ranking: Ranking, winner: { best?: LeaderboardRow; configurations?: Configuration[] } = { best: rows.find((r) => r.rank === 1) }): LeaderboardSummary {
   const count = (s: ReadStatus) => rows.filter((r) => r.status === s).length;
   return {
     sweep: sweep.name,
     rank_by: ranking.metric,
     goal: ranking.goal,
     grid_keys: sweep.gridKeys,
-    best_trial_id: rows.find((r) => r.rank === 1)?.trial_id ?? null,
+    best_trial_id: winner.best?.trial_id ?? null,
     trials: { total: rows.length, completed: count('completed'), pruned: count('pruned'), failed: count('failed'), unreadable: count('unreadable') },
     rows,
+    ...(winner.configurations ? { configurations: winner.configurations } : {}),
   };
 }
 
