@@ -1,11 +1,12 @@
 /** `convsweep export DIR`: the sweep as an Optuna JournalStorage log, in the sweep folder or anywhere with --out. */
 import type { Argv } from 'yargs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { JOURNAL_WORKER_ID, OPTUNA_JOURNAL, optunaJournal } from '../report/optuna-journal.js';
 import { rankSweep } from '../report/rank-sweep.js';
+import { shellWord } from '../shell-word.js';
 import { runCommand } from './command-runner.js';
 import { withVerbose } from './options.js';
 
@@ -40,6 +41,8 @@ async function firstLine(path: string): Promise<string | undefined> {
  * every study its user ran into it, and replacing one would lose them.
  */
 async function checkReplaceable(path: string): Promise<void> {
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isDirectory()) throw new InputError({ file: path, path: '', message: 'is a folder, not a file', hint: `give a file name, e.g. --out ${shellWord(join(path, OPTUNA_JOURNAL))}` });
   const line = await firstLine(path);
   if (line === undefined) return;
   let op: unknown;

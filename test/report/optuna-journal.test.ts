@@ -271,7 +271,7 @@ describe('convsweep export refuses', () => {
     assert.match(notSweep.stderr, new RegExp(`^${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not a sweep folder \\(no sweep.json\\)[^\n]*\n$`));
   });
 
-  it('to replace a file that is not a journal it wrote: exit 2, the file untouched', async () => {
+  it('to replace a file that is not a journal it wrote, or a folder: exit 2, the file untouched', async () => {
     const dir = join(await tempDir(), 'sweep');
     const trial = join(dir, 'trials', 'a');
     await writeSweepFolder(dir, trial);
@@ -281,6 +281,10 @@ describe('convsweep export refuses', () => {
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `${other}: exists and is not a journal convsweep wrote (choose another --out, or remove the file first)\n`);
     assert.equal(await readFile(other, 'utf8'), '{"op_code": 0, "worker_id": "1234-abcd", "study_name": "mine", "directions": [1]}\n');
+    const folder = await tempDir();
+    const intoFolder = await runCli(['export', dir, '--out', folder]);
+    assert.equal(intoFolder.code, 2);
+    assert.equal(intoFolder.stderr, `${folder}: is a folder, not a file (give a file name, e.g. --out ${join(folder, 'optuna-journal.log')})\n`);
     await copyFile(join(dir, 'optuna-journal.log'), other);
     const again = await runCli(['export', dir, '--out', other]);
     assert.equal(again.code, 0, again.stderr);
