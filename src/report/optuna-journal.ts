@@ -115,9 +115,10 @@ async function createTrial(entry: TrialEntry, params: Map<string, OptunaParam>, 
   const { state, value, failure } = outcome(entry, sweep.metric);
   const distributions: Record<string, string> = {};
   const internal: Record<string, number> = {};
-  for (const [key, value] of Object.entries(entry.values ?? {})) {
+  // A value the sweep file's settings do not hold (a key or choice edited since) is left out.
+  for (const [key, setting] of Object.entries(entry.values ?? {})) {
     const param = params.get(key);
-    const x = param?.internal(value);
+    const x = param?.internal(setting);
     if (!param || x === undefined) continue;
     // distribution_to_json: the distribution as a JSON string inside the operation.
     distributions[key] = JSON.stringify(param.distribution);
