@@ -291,10 +291,21 @@ describe('convsweep export refuses', () => {
   });
 });
 
+describe('a sweep ranked by a loss', () => {
+  it('is a study that minimizes, whose intermediate values are the validation loss', async () => {
+    const dir = join(await tempDir(), 'loss');
+    await writeSweepFolder(dir, join(dir, 'trials', 'a'), { metric: 'test_loss' });
+    const [study, ...attrs] = (await readFile(join(dir, 'optuna-journal.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(study, { op_code: 0, worker_id: 'convsweep', study_name: 'one', directions: [1] });
+    const userAttrs = Object.assign({}, ...attrs.filter((op) => op.op_code === 2).map((op) => op.user_attr));
+    assert.deepEqual(userAttrs, { metric: 'test_loss', goal: 'minimize', intermediate_metric: 'val_loss', method: 'grid', pruner: 'none' });
+  });
+});
+
 /** A one-trial sweep folder, failed trial only: enough for export to have something to write. */
-async function writeSweepFolder(dir: string, trialDir: string): Promise<void> {
+async function writeSweepFolder(dir: string, trialDir: string, extra: Record<string, unknown> = {}): Promise<void> {
   await mkdir(trialDir, { recursive: true });
-  await writeFile(join(dir, 'sweep.json'), JSON.stringify({ name: 'one', grid: { learning_rate: [0.1] } }));
+  await writeFile(join(dir, 'sweep.json'), JSON.stringify({ name: 'one', grid: { learning_rate: [0.1] }, ...extra }));
   await writeFile(join(trialDir, 'trial.json'), JSON.stringify({ id: 'a', label: 'lr=0.1', number: 1, index: 0, values: { learning_rate: 0.1 }, seed: 1 }));
   await writeFile(join(trialDir, 'error.json'), JSON.stringify({ id: 'a', label: 'lr=0.1', number: 1, values: { learning_rate: 0.1 }, status: 'failed', kind: 'error', message: 'boom' }));
   const r = await runCli(['export', dir]);
