@@ -64,7 +64,8 @@ async function modifiedMs(path: string): Promise<number | undefined> {
 
 /**
  * When a trial ran: sweep.log's trial-start and trial-end, else its metrics.json's duration counted
- * back from the end; without a log line for the end, the time its result file was written.
+ * back from the end; without a log line for the end, the time its result file (metrics.json or
+ * error.json; the folder, for a trial that cannot be read) was written.
  */
 async function trialTimes(entry: TrialEntry, logged: TrialClock | undefined): Promise<{ startMs?: number; endMs?: number }> {
   const durationMs = entry.metrics ? entry.metrics.duration_s * 1000 : undefined;
