@@ -10,6 +10,7 @@ import type { RunMetrics } from '../train/metrics.js';
 import { BEST_DIR, removeDeadLeftovers, stageFolder, writeBestFolder } from './best.js';
 import { reportHtml, type BestTrialDetails, type ReportChart } from './html.js';
 import { leaderboardCsv, leaderboardJson, leaderboardSummary, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { OPTUNA_JOURNAL, optunaJournal } from './optuna-journal.js';
 import { rankSweep, type RankOptions } from './rank-sweep.js';
 import { configurationsCsv, REPLICATE_KEY, type Configuration } from './replicates.js';
 import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js';
@@ -89,13 +90,14 @@ async function bestDetails(best: TrialEntry | undefined, row: LeaderboardRow | u
 export async function writeReport(sweepDir: string, options: ReportOptions = {}): Promise<ReportResult> {
   const { sweep, trials, ranking, rows, configurations, best: bestRow } = await rankSweep(sweepDir, options);
   if (trials.length === 0) return { rows: [], bestTrialId: null, ranking, written: false };
-  await removeDeadLeftovers(sweepDir, [CHARTS_DIR, BEST_DIR, LEADERBOARD_CSV, LEADERBOARD_JSON, CONFIGURATIONS_CSV, REPORT_HTML]);
+  await removeDeadLeftovers(sweepDir, [CHARTS_DIR, BEST_DIR, LEADERBOARD_CSV, LEADERBOARD_JSON, CONFIGURATIONS_CSV, REPORT_HTML, OPTUNA_JOURNAL]);
 
   const summary = leaderboardSummary(rows, sweep, ranking, { best: bestRow, configurations });
   await writeFileAtomic(join(sweepDir, LEADERBOARD_CSV), leaderboardCsv(rows, sweep.gridKeys));
   await writeFileAtomic(join(sweepDir, LEADERBOARD_JSON), leaderboardJson(summary));
   if (configurations) await writeFileAtomic(join(sweepDir, CONFIGURATIONS_CSV), configurationsCsv(configurations, ranking));
   else await rm(join(sweepDir, CONFIGURATIONS_CSV), { force: true });
+  await writeFileAtomic(join(sweepDir, OPTUNA_JOURNAL), await optunaJournal(sweep, trials));
 
   const byId = new Map(trials.map((t) => [t.id, t]));
   const top = rows.filter((r) => r.rank !== null && r[ranking.metric] !== null).slice(0, TOP_CURVES);
