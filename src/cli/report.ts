@@ -38,6 +38,6 @@ export const reportCommand = {
       const count = (s: string) => result.rows.filter((r) => r.status === s).length;
       const unreadable = count('unreadable');
       process.stdout.write(`${count('completed')} completed, ${count('failed')} failed${unreadable > 0 ? `, ${unreadable} unreadable` : ''}; ranked by ${result.ranking.metric} (${result.ranking.goal})\n`);
-      for (const line of outcomeLines(result.rows, result.ranking, argv.dir)) process.stdout.write(`${line}\n`);
+      for (const line of outcomeLines(result, argv.dir)) process.stdout.write(`${line}\n`);
     }, argv.verbose),
 };

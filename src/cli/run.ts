@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
 import { redactUrl } from '../queue/connection.js';
+import { writeReport } from '../report/aggregate.js';
 import { rankSweep } from '../report/rank-sweep.js';
 import { shellWord } from '../shell-word.js';
 import type { Sweep } from '../sweep/load.js';
@@ -76,9 +77,9 @@ async function tellOutcome(summary: SweepSummary, argv: RunArgs): Promise<void> 
     process.stdout.write(`no trial finished, so there is no report yet (the sweep's folder is ${summary.outDir})\n`);
     return;
   }
-  const { rows, ranking } = await rankSweep(summary.outDir);
-  for (const line of outcomeLines(rows, ranking, summary.outDir)) process.stdout.write(`${line}\n`);
-  if (!summary.interrupted && rows.some((r) => r.rank === 1)) process.stdout.write(`retrain the best: convsweep train ${shellWord(join(summary.outDir, 'best', 'config.json'))}\n`);
+  const ranked = await rankSweep(summary.outDir);
+  for (const line of outcomeLines(ranked, summary.outDir)) process.stdout.write(`${line}\n`);
+  if (!summary.interrupted && ranked.best) process.stdout.write(`retrain the best: convsweep train ${shellWord(join(summary.outDir, 'best', 'config.json'))}\n`);
 }
 
 export const sweepRunCommand = {
@@ -131,6 +132,7 @@ export const sweepRunCommand = {
           resume: argv.resume,
           signal,
           listener: progress,
+          writeReport,
         });
         progress.close(summary.interrupted);
         const skipped = summary.skipped > 0 ? `, ${summary.skipped} finished earlier` : '';

@@ -25,7 +25,6 @@ import { isQueueName, newQueueName } from '../queue/keys.js';
 import { CoordinatorLease, leaseHolder } from '../queue/coordinator-lease.js';
 import { isAnnounced } from '../queue/registry.js';
 import { removeSweepQueue } from '../queue/sweep-queue.js';
-import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
@@ -34,6 +33,7 @@ import { QueueExecutor } from './executor/queue.js';
 import { LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { FolderInUse, FolderLock, liveOwner, type ForeignOwnerCheck, type LockOwner } from './folder-lock.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
+import { gridChange, renumberTrialFolders, type GridChange } from './grid-growth.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
 import type { TrialEvent } from './events.js';
 import { runLoop } from './loop.js';
@@ -71,12 +71,18 @@ export interface SweepRunOptions extends SweepOptions {
   abortGraceMs?: number;
   /** See LocalExecutorOptions.threadHeapMb. */
   threadHeapMb?: number;
+  /**
+   * Writes the report of the finished trials (the CLI passes report/'s writeReport: the sweep does
+   * not import the report). Called at the end of every run, also an interrupted one, and before a
+   * queue's cleanup, so that talking to Redis never keeps the user from the trials' report.
+   */
+  writeReport?: (outDir: string) => Promise<unknown>;
 }
 
 /** What a progress display or a benchmark hears while the sweep runs. */
 export interface SweepListener {
   /** `runner`: where the trials run, for people ("2 workers (wasm, thread)", "queue … on redis://…"). */
-  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string }): void;
+  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string; grown?: { kept: number; added: number } }): void;
   onTrialStart?(trial: Trial): void;
   onTrialBatch?(trial: Trial, progress: BatchProgress): void;
   onTrialEpoch?(trial: Trial, row: HistoryRow, epochs: number): void;
@@ -112,6 +118,8 @@ export interface SweepSummary {
   epochsPlanned: number;
   /** ASHA, median rule; undefined without early stopping. */
   pruner?: string;
+  /** --resume of a grid that gained values: the trials it had planned before, and the new ones. */
+  grown?: { kept: number; added: number };
 }
 
 /** The sweep with flags applied, its dataset, and every trial validated: everything before a file is written. */
@@ -178,8 +186,11 @@ function queueLeaseCheck(outDir: string, redis: Redis): ForeignOwnerCheck | unde
   };
 }
 
-/** Refuses a used folder without --resume, and a --resume of a different sweep; writes sweep.json. */
-async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<void> {
+/**
+ * Refuses a used folder without --resume, and a --resume of a different sweep (a grid that only
+ * gained values is the same sweep, grown); writes sweep.json.
+ */
+async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<GridChange | undefined> {
   const { outDir } = plan;
   const record = JSON.parse(JSON.stringify(sweepRecord(plan)));
   const stored = join(outDir, SWEEP_FILE);
@@ -193,14 +204,30 @@ async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<void> {
     }
     if (previous) {
       const differing = [...new Set([...Object.keys(previous), ...Object.keys(record)])].filter((key) => canonicalJson(previous![key]) !== canonicalJson(record[key]));
-      if (differing.length > 0) {
-        throw new InputError({ file: plan.sweep.file, path: '', message: `does not match the sweep in ${stored} (${differing.join(', ')} differ)`, hint: 'resume with the same sweep file, base config and --epochs/--train-limit/--test-limit, or choose another --out' });
+      const change = gridChange(previous, record, differing);
+      if (differing.length > 0 && change?.kind !== 'grown') {
+        const hint =
+          change?.kind === 'shrunk'
+            ? `a grid can gain values on --resume, not lose them: ${listed(change.lost)} ran in this folder; put their values back, or choose another --out`
+            : 'resume with the same sweep file, base config and --epochs/--train-limit/--test-limit, or choose another --out';
+        throw new InputError({ file: plan.sweep.file, path: '', message: `does not match the sweep in ${stored} (${differing.join(', ')} differ)`, hint });
       }
-      return;
+      if (change?.kind === 'grown') {
+        // Renumbered before sweep.json says the grid grew: a crash in between is mended by the next --resume.
+        await renumberTrialFolders(join(outDir, TRIALS_DIR), plan.trials);
+        await writeFileAtomic(stored, `${JSON.stringify(record, null, 2)}\n`);
+      }
+      return change;
     }
   }
   await mkdir(join(outDir, TRIALS_DIR), { recursive: true });
   await writeFileAtomic(stored, `${JSON.stringify(record, null, 2)}\n`);
+  return undefined;
+}
+
+/** The first few labels, for a one-line message. */
+function listed(labels: readonly string[]): string {
+  return labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')} and ${labels.length - 3} more`;
 }
 
 function describeOutcome(outcome: TrialOutcome, metric: string): Record<string, unknown> {
@@ -239,9 +266,10 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
     lock = await FolderLock.take(outDir, { command: 'convsweep run', takeOverStale: true, foreignOwner });
     const resumedQueue = resume && redis ? await unfinishedQueue(outDir, redis) : undefined;
     if (resumedQueue !== undefined) leases.push(await CoordinatorLease.take(redis!, resumedQueue, lock.owner));
-    await prepareOutDir(plan, resume);
+    const change = await prepareOutDir(plan, resume);
+    const grown = change?.kind === 'grown' ? { kept: change.kept, added: change.added } : undefined;
     const runner: Runner = backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis!, resumedQueue, leases, owner: lock.owner };
-    return await runInFolder(plan, options, runner);
+    return await runInFolder(plan, options, runner, grown);
   } finally {
     const redis = connecting ? await connecting.catch(() => undefined) : undefined;
     for (const lease of leases) await lease.release().catch(() => undefined);
@@ -255,7 +283,7 @@ type Runner =
   /** resumedQueue: the unfinished sweep's queue, its lease already taken; leases: where a new queue's lease goes. */
   | { kind: 'queue'; redis: Redis; resumedQueue: string | undefined; leases: CoordinatorLease[]; owner: LockOwner };
 
-async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner): Promise<SweepSummary> {
+async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner, grown: SweepSummary['grown']): Promise<SweepSummary> {
   const { sweep, outDir } = plan;
   const trialsDir = resolve(outDir, TRIALS_DIR);
   const { logger, close } = fileLogger(join(outDir, SWEEP_LOG));
@@ -263,7 +291,9 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     const leftovers = await removeStagingLeftovers(trialsDir);
     if (leftovers.length > 0) logger.info({ event: 'cleanup', removed: leftovers }, 'removed staging folders of killed trials');
 
-    const recorded = await readRecordedTrials(trialsDir, plan.search.makeTrial, sweep.searchObjective);
+    if (grown) logger.info({ event: 'grid-grown', ...grown }, `the grid grew: ${grown.kept} trials kept, ${grown.added} new`);
+    const gridNumbers = sweep.method === 'grid' ? new Map(plan.trials.map((t) => [t.id, t.number])) : undefined;
+    const recorded = await readRecordedTrials(trialsDir, plan.search.makeTrial, sweep.searchObjective, gridNumbers);
     const finishedRecords = recorded.filter((r) => isFinished(r.status));
     const finishedBefore = new Map<string, number | null>(finishedRecords.map((r) => [r.trial.id, (r.metrics?.[sweep.metric] as number | null | undefined) ?? null]));
     const search = new Search(plan.search.sampler, plan.search.makeTrial, recorded);
@@ -272,7 +302,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, r.history.map((row) => row[sweep.searchObjective.metric] ?? Number.NaN));
     const total = plan.search.sampler.maxTrials;
     const remaining = total - finishedBefore.size;
-    const summary: SweepSummary = { outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
+    const summary: SweepSummary = { ...(grown ? { grown } : {}), outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
     // The cleanup of a finished sweep waits for its report: for a queue it means talking to Redis
     // (removing the queue), which must not keep the user from the report of trials already saved.
     let cleanUp: () => Promise<void> = async () => {
@@ -282,7 +312,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     if (remaining > 0) {
       const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner, logger);
       logger.info({ event: 'start', sweep: sweep.file, method: sweep.method, early_stopping: summary.pruner ?? 'none', trials: total, finished_before: finishedBefore.size, runner: description }, 'sweep started');
-      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir });
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir, grown });
       let finished = false;
       try {
         await executeTrials({ plan, search, pruner, executor, trialsDir, logger, options, summary });
@@ -299,13 +329,13 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
           }
         : async () => undefined;
     } else {
-      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: 'nothing left to run', outDir });
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: 'nothing left to run', outDir, grown });
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.pruned - summary.failed;
     logger.info({ event: 'end', ...summary }, 'sweep ended');
     try {
-      await writeReport(outDir);
+      await options.writeReport?.(outDir);
     } catch (err) {
       logger.error({ event: 'report-failed', message: (err as Error).message }, 'writing the report failed');
       await cleanUp().catch(() => undefined);

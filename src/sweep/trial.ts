@@ -127,7 +127,9 @@ export function trialRecordJson(trial: Omit<Trial, 'config'>): string {
 /** The metrics of a trial that finished (completed or pruned), or undefined when its folder is missing, failed or incomplete (the report's rule: checkRunMetrics). */
 export async function readFinishedMetrics(trialDir: string): Promise<RunMetrics | undefined> {
   try {
-    return checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
+    const metrics = checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
+    // A run the user cut short is not a finished trial: a resume trains it whole.
+    return metrics.status === 'interrupted' ? undefined : metrics;
   } catch {
     return undefined;
   }
