@@ -54,7 +54,7 @@ const SWEEP_FILE_HELP = [
   'units, learning_rate, batch_size, epochs, optimizer, or a path into the config such as layers[0].kernel_size;',
   'or "method": "random" or "tpe" with "space" (lists or distributions such as {"distribution": "log_uniform",',
   '"min": 0.0001, "max": 0.01}) and "max_trials"; "early_stopping" ({"type": "asha"} or {"type": "median"}) with any method;',
-  'and optionally "metric" and "goal" (what ranks the trials), "seed", "trial_timeout_s", "max_time_s", "epochs",',
+  'and optionally "metric" and "goal" (what ranks the trials), "seed", "trial_timeout_s", "max_time_s", "max_retries" (--queue), "epochs",',
   '"train_limit", "test_limit". Examples: sweeps/mnist-quick.json, sweeps/mnist-random-asha.json, sweeps/mnist-tpe-median.json;',
   'schema: convsweep schema --sweep.',
 ].join(' ');

@@ -870,6 +870,10 @@ export interface SweepDefinition {
    */
   trial_timeout_s?: number;
   /**
+   * On a queue (--queue): how often a trial whose worker vanished (killed, machine lost, cut off until its lock expired) is run again before it is recorded as failed (kind lost). A trial's own error (an exception, a NaN loss) is never retried: it would fail the same way again.
+   */
+  max_retries?: number;
+  /**
    * Overrides the epochs of every trial, unless epochs is a grid key; the --epochs flag overrides this.
    */
   epochs?: number;

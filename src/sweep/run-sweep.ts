@@ -9,7 +9,8 @@
  */
 import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/select.js';
 import type { BackendChoice, BackendName } from '../backend/names.js';
@@ -21,6 +22,7 @@ import { fileLogger, type Logger } from '../log.js';
 import { connectRedis, redactUrl } from '../queue/connection.js';
 import { sendDataset } from '../queue/dataset-transfer.js';
 import { isQueueName, newQueueName } from '../queue/keys.js';
+import { CoordinatorLease, leaseHolder } from '../queue/coordinator-lease.js';
 import { isAnnounced } from '../queue/registry.js';
 import { removeSweepQueue } from '../queue/sweep-queue.js';
 import type { HistoryRow } from '../train/history.js';
@@ -28,7 +30,8 @@ import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
-import { QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { FolderInUse, FolderLock, liveOwner, type ForeignOwnerCheck, type LockOwner } from './folder-lock.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { gridChange, renumberTrialFolders, type GridChange } from './grid-growth.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
@@ -152,6 +155,37 @@ function sweepRecord(plan: SweepPlan): Record<string, unknown> {
   };
 }
 
+/** Whether the folder holds nothing but this run's lock. */
+async function isEmptyBesidesLock(dir: string): Promise<boolean> {
+  return (await readdir(dir)).every((name) => name === LOCK_FILE);
+}
+
+/**
+ * Refuses a folder another live run owns, and a used folder without --resume: before anything is
+ * written, the lock included. A lock from another host is judged by the queue sweep's coordinator
+ * lease when there is one (its queue.json names the queue); a local sweep cannot tell, and says how
+ * to free the folder if that run is gone.
+ */
+async function refuseUsedFolder(outDir: string, resume: boolean, foreignOwner: ForeignOwnerCheck | undefined): Promise<void> {
+  const owner = await liveOwner(outDir, foreignOwner);
+  if (owner) {
+    const elsewhere = owner.host !== hostname() && !foreignOwner ? `; if it is gone with its machine, remove ${join(outDir, LOCK_FILE)}` : '';
+    throw new FolderInUse(outDir, owner, `wait for it to end, or choose another --out${elsewhere}`);
+  }
+  if (!resume && !(await isEmptyOrMissing(outDir))) {
+    throw new InputError({ file: outDir, path: '', message: 'output folder exists and is not empty', hint: 'add --resume to continue this sweep, choose another --out, or remove the folder' });
+  }
+}
+
+/** A lock of another host on a queue sweep: alive while the queue's coordinator lease is held. */
+function queueLeaseCheck(outDir: string, redis: Redis): ForeignOwnerCheck | undefined {
+  return async () => {
+    const queue = await recordedQueue(outDir);
+    if (queue === undefined) return 'alive';
+    return (await leaseHolder(redis, queue)) ? 'alive' : 'gone';
+  };
+}
+
 /**
  * Refuses a used folder without --resume, and a --resume of a different sweep (a grid that only
  * gained values is the same sweep, grown); writes sweep.json.
@@ -160,16 +194,13 @@ async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<GridChan
   const { outDir } = plan;
   const record = JSON.parse(JSON.stringify(sweepRecord(plan)));
   const stored = join(outDir, SWEEP_FILE);
-  if (!resume && !(await isEmptyOrMissing(outDir))) {
-    throw new InputError({ file: outDir, path: '', message: 'output folder exists and is not empty', hint: 'add --resume to continue this sweep, choose another --out, or remove the folder' });
-  }
   if (resume) {
     let previous: Record<string, unknown> | undefined;
     try {
       previous = JSON.parse(await readFile(stored, 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError({ file: stored, path: '', message: `cannot read: ${(err as Error).message}` });
-      if (!(await isEmptyOrMissing(outDir))) throw new InputError({ file: outDir, path: '', message: `has no ${SWEEP_FILE}, so it is not a sweep's folder`, hint: 'choose another --out' });
+      if (!(await isEmptyBesidesLock(outDir))) throw new InputError({ file: outDir, path: '', message: `has no ${SWEEP_FILE}, so it is not a sweep's folder`, hint: 'choose another --out' });
     }
     if (previous) {
       const differing = [...new Set([...Object.keys(previous), ...Object.keys(record)])].filter((key) => canonicalJson(previous![key]) !== canonicalJson(record[key]));
@@ -216,26 +247,41 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
   // unreachable server is reported within seconds of the start.
   const connecting = options.queue !== undefined ? connectRedis(options.queue) : undefined;
   connecting?.catch(() => undefined);
+  let lock: FolderLock | undefined;
+  const leases: CoordinatorLease[] = [];
   try {
     const plan = await planSweep(options);
     const { outDir } = plan;
+    const resume = options.resume ?? false;
     // Everything that can refuse comes before the first file is written.
-    if (options.resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
+    if (resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
       throw new InputError({ file: join(outDir, QUEUE_FILE), path: '', message: 'this sweep runs on a queue: its unfinished trials may be running on workers', hint: 'resume it with --queue and the URL of its Redis (which then removes the queue); only if that Redis is gone for good, delete this file to finish the sweep on this machine' });
     }
     const redis = connecting ? await connecting : undefined;
     const backend = redis ? undefined : await selectBackend(options.backend ?? 'auto');
     if (backend) checkGpuRoom(backend, options);
-    const change = await prepareOutDir(plan, options.resume ?? false);
+    const foreignOwner = redis ? queueLeaseCheck(outDir, redis) : undefined;
+    await refuseUsedFolder(outDir, resume, foreignOwner);
+    // A stale lock (its owner is dead) can only be met here with --resume: without, the folder was refused as not empty.
+    lock = await FolderLock.take(outDir, { command: 'convsweep run', takeOverStale: true, foreignOwner });
+    const resumedQueue = resume && redis ? await unfinishedQueue(outDir, redis) : undefined;
+    if (resumedQueue !== undefined) leases.push(await CoordinatorLease.take(redis!, resumedQueue, lock.owner));
+    const change = await prepareOutDir(plan, resume);
     const grown = change?.kind === 'grown' ? { kept: change.kept, added: change.added } : undefined;
-    return await runInFolder(plan, options, backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis! }, grown);
+    const runner: Runner = backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis!, resumedQueue, leases, owner: lock.owner };
+    return await runInFolder(plan, options, runner, grown);
   } finally {
     const redis = connecting ? await connecting.catch(() => undefined) : undefined;
+    for (const lease of leases) await lease.release().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
   }
 }
 
-type Runner = { kind: 'local'; backend: BackendName } | { kind: 'queue'; redis: Redis };
+type Runner =
+  | { kind: 'local'; backend: BackendName }
+  /** resumedQueue: the unfinished sweep's queue, its lease already taken; leases: where a new queue's lease goes. */
+  | { kind: 'queue'; redis: Redis; resumedQueue: string | undefined; leases: CoordinatorLease[]; owner: LockOwner };
 
 async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner, grown: SweepSummary['grown']): Promise<SweepSummary> {
   const { sweep, outDir } = plan;
@@ -264,7 +310,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
     };
     if (remaining > 0) {
-      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
+      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner, logger);
       logger.info({ event: 'start', sweep: sweep.file, method: sweep.method, early_stopping: summary.pruner ?? 'none', trials: total, finished_before: finishedBefore.size, runner: description }, 'sweep started');
       options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir, grown });
       let finished = false;
@@ -344,25 +390,32 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
 
 /** The queue a resumed sweep was using, when its coordinator stopped before the end (the queue is still announced). */
 async function unfinishedQueue(outDir: string, redis: Redis): Promise<string | undefined> {
-  let recorded: string | undefined;
+  const recorded = await recordedQueue(outDir);
+  // A queue whose sweep ended was withdrawn and removed (workers may still be tidying it): never reused.
+  return recorded !== undefined && (await isAnnounced(redis, recorded)) ? recorded : undefined;
+}
+
+/** The queue queue.json names, if it is one this program would make. */
+async function recordedQueue(outDir: string): Promise<string | undefined> {
   try {
-    recorded = (JSON.parse(await readFile(join(outDir, QUEUE_FILE), 'utf8')) as { queue?: unknown }).queue as string | undefined;
+    const recorded = (JSON.parse(await readFile(join(outDir, QUEUE_FILE), 'utf8')) as { queue?: unknown }).queue;
+    return typeof recorded === 'string' && isQueueName(recorded) ? recorded : undefined;
   } catch {
     return undefined;
   }
-  // A queue whose sweep ended was withdrawn and removed (workers may still be tidying it): never reused.
-  return typeof recorded === 'string' && isQueueName(recorded) && (await isAnnounced(redis, recorded)) ? recorded : undefined;
 }
 
-/** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists). */
-async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
-  let queueName = options.resume ? await unfinishedQueue(plan.outDir, redis) : undefined;
+/** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists, its lease taken first). */
+async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: Extract<Runner, { kind: 'queue' }>, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
+  const { redis } = runner;
+  let queueName = runner.resumedQueue;
   if (queueName === undefined) {
     queueName = newQueueName(plan.sweep.name);
+    runner.leases.push(await CoordinatorLease.take(redis, queueName, runner.owner, { logger }));
     await writeFileAtomic(join(plan.outDir, QUEUE_FILE), `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
   }
   const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
-  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, signal: options.signal, logger });
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, maxRetries: plan.sweep.maxRetries, signal: options.signal, logger });
   return { executor, description: `queue ${queueName} on ${redactUrl(options.queue!)}` };
 }
 

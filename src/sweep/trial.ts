@@ -18,9 +18,10 @@ export { TrialStatus };
 
 /**
  * refused: a queue worker found the trial's job invalid and never ran it; invalid: a sampled
- * trial's values make an invalid config, so it never ran.
+ * trial's values make an invalid config, so it never ran; lost: on a queue, the workers running it
+ * vanished (killed, machine lost, cut off) max_retries + 1 times.
  */
-export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused' | 'invalid';
+export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused' | 'invalid' | 'lost';
 
 export type TrialOutcome =
   | { status: typeof TrialStatus.COMPLETED | typeof TrialStatus.PRUNED; metrics: RunMetrics }
