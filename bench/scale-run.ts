@@ -45,6 +45,8 @@ export interface ScaleOptions {
   dir: string;
   /** Worker lock duration: how soon a killed worker's trial goes back to the queue. */
   lockDurationMs?: number;
+  /** Where the coordinator writes a V8 CPU profile (`node --cpu-prof`) for each life that ends by itself. */
+  profileDir?: string;
   /** Progress line now and then. */
   onProgress?: (line: string) => void;
 }
@@ -153,7 +155,8 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
 
   const startCoordinator = (resume: boolean): Life => {
     const n = lives.length + 1;
-    const args = [cli, 'run', sweepFile, '--queue', redisServer.url, '--out', outDir, ...(resume ? ['--resume'] : [])];
+    const profile = options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir] : [];
+    const args = [...profile, cli, 'run', sweepFile, '--queue', redisServer.url, '--out', outDir, ...(resume ? ['--resume'] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     child.stdout!.pipe(createWriteStream(join(dir, 'logs', `coordinator-${n}.out`)));
     child.stderr!.pipe(createWriteStream(join(dir, 'logs', `coordinator-${n}.err`)));

@@ -12,7 +12,9 @@
  * results/bench/scale-<date>.json.
  *
  *   npm run build && node dist/bench/scale.js [--trials 1000] [--workers 24] [--faults on|off] [--seed 1]
- *     [--epoch-seconds 0.5] [--table bench/tables/mnist-curves.json] [--kill-every 4] [--keep]
+ *     [--epoch-seconds 0.5] [--table bench/tables/mnist-curves.json] [--kill-every 4] [--profile DIR] [--keep]
+ *
+ * --profile DIR: the coordinator runs under `node --cpu-prof` and leaves its profile in DIR.
  */
 import { execSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -52,6 +54,7 @@ const options = {
   epochSeconds: numberFlag('epoch-seconds', 0.5, 0, false),
   tableFile: resolve(flag('table', join(repoRoot, 'bench/tables/mnist-curves.json'))),
   killEverySeconds: numberFlag('kill-every', 4, 0.1, false),
+  profileDir: process.argv.includes('--profile') ? resolve(flag('profile', 'results/bench/profiles')) : undefined,
 };
 const keep = process.argv.includes('--keep');
 const dir = await mkdtemp(join(tmpdir(), 'convsweep-scale-'));
