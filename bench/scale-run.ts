@@ -196,7 +196,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
   let queueName: string | undefined;
   const memorySamples: [number, number][] = [];
   let finished = 0;
-  let midRun: { finished: number; keys: number; bytes: number } | undefined;
+  let midRun: MidRun | undefined;
 
   /** The sweep's keys (its queue's and its data's) with MEMORY USAGE each. */
   const sweepKeys = async (client: Redis, queue: string): Promise<{ key: string; bytes: number }[]> => {
@@ -235,7 +235,14 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
       if (Number.isFinite(used)) memorySamples.push([active, used]);
       if (!midRun && finished >= 0.9 * options.trials) {
         const keys = await sweepKeys(probe, queueName);
-        midRun = { finished, keys: keys.length, bytes: keys.reduce((s, k) => s + k.bytes, 0) };
+        const byKind: Record<string, { keys: number; bytes: number }> = {};
+        for (const { key, bytes } of keys) {
+          const kind = keyKind(key, queueName);
+          byKind[kind] ??= { keys: 0, bytes: 0 };
+          byKind[kind].keys++;
+          byKind[kind].bytes += bytes;
+        }
+        midRun = { finished, keys: keys.length, bytes: keys.reduce((s, k) => s + k.bytes, 0), byKind };
       }
     } catch {
       // Redis restarting: no sample this time.
@@ -320,6 +327,22 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
   }
 }
 
+interface MidRun {
+  finished: number;
+  keys: number;
+  bytes: number;
+  /** job: a queued or running trial's hash, lock and logs; events: BullMQ's event stream; the rest by name. */
+  byKind: Record<string, { keys: number; bytes: number }>;
+}
+
+/** What a key of the sweep holds: a trial's job (hash, lock, logs), the event stream, a verdict, files, … */
+function keyKind(key: string, queue: string): string {
+  const data = dataKeyPrefix(queue);
+  if (key.startsWith(data)) return key.slice(data.length).split(':')[0];
+  const rest = key.slice(`${BULL_PREFIX}:${queue}:`.length);
+  return rest.startsWith('trial-') ? 'job' : rest;
+}
+
 async function readTrialFolders(trialsDir: string): Promise<TrialFolder[]> {
   const entries = await readdir(trialsDir, { withFileTypes: true });
   const readJson = async (path: string) => JSON.parse(await readFile(path, 'utf8').catch(() => 'null')) as Record<string, unknown> | null;
@@ -341,7 +364,7 @@ interface FigureInputs {
   sweepLog: LogLine[];
   workerLogs: WorkerLog[];
   memorySamples: [number, number][];
-  midRun?: { finished: number; keys: number; bytes: number };
+  midRun?: MidRun;
   began: number;
   endedAt: number;
 }
@@ -391,6 +414,9 @@ function figuresOf(f: FigureInputs): ScaleReport['figures'] {
     redis_sweep_bytes_at_90pct: f.midRun?.bytes ?? null,
     redis_sweep_keys_at_90pct: f.midRun?.keys ?? null,
     redis_bytes_per_finished_trial_at_90pct: f.midRun ? round(f.midRun.bytes / f.midRun.finished, 0) : null,
+    redis_bytes_per_queued_or_running_trial_at_90pct: f.midRun?.byKind.job ? round(f.midRun.byKind.job.bytes / Math.max(1, trials - f.midRun.finished), 0) : null,
+    redis_events_stream_bytes_at_90pct: f.midRun?.byKind.events?.bytes ?? null,
+    redis_keys_by_kind_at_90pct: f.midRun ? Object.entries(f.midRun.byKind).sort((a, b) => b[1].bytes - a[1].bytes).map(([kind, v]) => `${kind} ${v.keys}:${v.bytes}B`).join(' ') : null,
     trials_per_s: span ? round(trials / span) : null,
   };
 }
