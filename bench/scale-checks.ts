@@ -120,10 +120,11 @@ export function checkWorkerEndings(workers: readonly WorkerLog[], folders: reado
   }
   for (const id of endings.keys()) if (!folders.some((f) => f.dir === id)) problems.push(`workers ended ${id}, which has no folder`);
   const total = [...endings.values()].reduce((s, l) => s + l.length, 0);
+  const starts = workers.reduce((s, w) => s + w.lines.filter((l) => l.event === 'trial-start').length, 0);
   return {
     name: 'workers: every trial ends exactly once',
     pass: problems.length === 0,
-    detail: problems.length === 0 ? `${total} worker trial-end events over ${endings.size} trials in ${workers.length} worker logs; ${repeated} trial(s) ran again after their worker was killed between its end and its record` : few(problems),
+    detail: problems.length === 0 ? `${total} worker trial-end events over ${endings.size} trials in ${workers.length} worker logs; ${starts - total} attempt(s) cut short (a killed worker, a stop) and run again; ${repeated} trial(s) run again after their worker was killed between its end and its record` : few(problems),
   };
 }
 

@@ -300,6 +300,8 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
       }
     }
     const endedAt = performance.now();
+    // Every client's commands since Redis (last) started: with faults off, the whole run's.
+    const commandStats = Object.fromEntries([...(await probe.info('commandstats')).matchAll(/cmdstat_(\w+):calls=(\d+)/g)].map((m) => [m[1], Number(m[2])]));
     // Workers leave a withdrawn sweep within their registry poll (1 s) and tidy its keys.
     await new Promise((r) => setTimeout(r, 3000));
     const leftovers = queueName ? await sweepKeys(probe, queueName) : [];
@@ -317,7 +319,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
     checks.push(checkAshaVerdicts(sweepLog, { ...ASHA, maxEpochs: table.epochs, goal: table.goal }, table.metric));
     checks.push(checkRedisLeftovers(leftovers, announced));
 
-    return { options: { trials: options.trials, workers: options.workers, faults: options.faults, seed: options.seed, epochSeconds: options.epochSeconds, tableFile: options.tableFile, killEverySeconds: options.killEverySeconds }, checks, faults, figures: figuresOf({ options, lives, sweepLog, workerLogs, memorySamples, midRun, began, endedAt }), evidence: { sweepLog, workerLogs, folders, expectedIds } };
+    return { options: { trials: options.trials, workers: options.workers, faults: options.faults, seed: options.seed, epochSeconds: options.epochSeconds, tableFile: options.tableFile, killEverySeconds: options.killEverySeconds }, checks, faults, figures: { ...figuresOf({ options, lives, sweepLog, workerLogs, memorySamples, midRun, began, endedAt }), redis_commands_per_trial: Object.entries(commandStats).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c, n]) => `${c} ${(n / options.trials).toFixed(1)}`).join(', ') }, evidence: { sweepLog, workerLogs, folders, expectedIds } };
   } finally {
     for (const w of workers) if (!w.killed && w.child.exitCode === null) w.child.kill('SIGTERM');
     await Promise.all(workers.map((w) => exited(w.child)));
