@@ -28,11 +28,11 @@ import type { BackendName } from '../backend/names.js';
 import { checkAgainstDataset } from '../config/load.js';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { LocalExecutor } from '../sweep/executor/local.js';
+import type { LocalExecutor } from '../sweep/executor/local.js';
 import type { GpuSlots } from '../sweep/gpu-slots.js';
 import { TrialStatus, type TrialOutcome } from '../sweep/trial.js';
 import type { Isolation, ProgressMessage } from '../sweep/worker-entry.js';
-import { checkRunnable } from '../train/run.js';
+import { checkRunnable } from '../train/runnable.js';
 import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
 import { checkJobData, JobRefused, LOST_PREFIX, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
 import { BULL_PREFIX, trialFilesKey, verdictKey } from './keys.js';
@@ -66,7 +66,15 @@ export interface SweepWorkerOptions {
   logger: Logger;
   /** Called when the worker cannot run trials at all any more (its pool threads fail to start). */
   onBroken?: (reason: string) => void;
+  /**
+   * What runs the admitted trials instead of a local pool (a benchmark plays recorded curves
+   * through the real queue); backend, isolation and gpuSlots are then unused.
+   */
+  executor?: TrialRunner;
 }
+
+/** The part of LocalExecutor the worker uses. */
+export type TrialRunner = Pick<LocalExecutor, 'run' | 'close' | 'brokenReason'>;
 
 type Taken = { queue: string; job: Job<TrialJobData, TrialJobResult>; token: string };
 
@@ -91,7 +99,6 @@ export class SweepWorker {
   private readonly joined = new Map<string, Worker<TrialJobData, TrialJobResult>>();
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
-  private readonly executor: LocalExecutor;
   private readonly datasets: DatasetCache;
   private registryTimer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> = Promise.resolve();
@@ -102,21 +109,27 @@ export class SweepWorker {
   private wake: () => void = () => undefined;
   private notBefore = 0;
 
-  private constructor(private readonly options: SweepWorkerOptions) {
-    this.executor = new LocalExecutor({
-      workers: options.slots,
-      backend: options.backend,
-      isolation: options.isolation,
-      gpuSlots: options.gpuSlots,
-      onThreadError: (err) => options.logger.warn({ event: 'thread-died', message: err.message }, 'a pool thread died and is replaced'),
-    });
+  private constructor(
+    private readonly options: SweepWorkerOptions,
+    private readonly executor: TrialRunner,
+  ) {
     this.datasets = new DatasetCache(options.redis, join(options.workDir, 'datasets'));
     // Most sweeps train on the embedded MNIST: read it now, not when the first trial is waiting.
     this.datasets.get('', { kind: 'mnist' }).catch(() => undefined);
   }
 
   static async start(options: SweepWorkerOptions): Promise<SweepWorker> {
-    const worker = new SweepWorker(options);
+    // Loaded only when used: a worker given its own executor never loads the pool.
+    const executor =
+      options.executor ??
+      new (await import('../sweep/executor/local.js')).LocalExecutor({
+        workers: options.slots,
+        backend: options.backend,
+        isolation: options.isolation,
+        gpuSlots: options.gpuSlots,
+        onThreadError: (err) => options.logger.warn({ event: 'thread-died', message: err.message }, 'a pool thread died and is replaced'),
+      });
+    const worker = new SweepWorker(options, executor);
     await worker.refresh();
     worker.registryTimer = setInterval(() => {
       worker.refreshing = worker.refreshing.then(() => worker.refresh());

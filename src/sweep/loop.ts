@@ -9,7 +9,7 @@ import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialEvent, TrialEventListener } from './events.js';
 import { bestOf, type EpochMetric, type Goal } from './objective.js';
-import type { Pruner } from './pruner/pruner.js';
+import { valuesByEpoch, type Pruner } from './pruner/pruner.js';
 import type { Observation } from './sampler/sampler.js';
 import { InvalidTrialError, type Search } from './search.js';
 import { TrialStatus } from './status.js';
@@ -96,7 +96,7 @@ export async function runLoop(options: LoopOptions): Promise<LoopSummary> {
       else if (status === TrialStatus.PRUNED) summary.pruned++;
       else summary.failed++;
       const observation = observe(trial, status, history, objective);
-      pruner.finished(trial.number, status, history.map((row) => row[objective.metric] ?? Number.NaN));
+      pruner.finished(trial.number, status, valuesByEpoch(history, (row) => row[objective.metric] ?? Number.NaN));
       search.ended(trial, observation);
     }
     emit({ type: 'ended', trial, outcome, history, at: clock() });

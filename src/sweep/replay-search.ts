@@ -10,7 +10,7 @@ import { runLoop, type LoopSummary } from './loop.js';
 import type { EpochMetric, Goal } from './objective.js';
 import { AshaPruner } from './pruner/asha.js';
 import { MedianPruner } from './pruner/median.js';
-import { NoPruner, type Pruner } from './pruner/pruner.js';
+import { NoPruner, valuesByEpoch, type Pruner } from './pruner/pruner.js';
 import { GridSampler } from './sampler/grid.js';
 import { RandomSampler } from './sampler/random.js';
 import type { Sampler } from './sampler/sampler.js';
@@ -82,7 +82,7 @@ export async function replaySearch(options: ReplaySearchOptions): Promise<Replay
   };
   const search = new Search(sampler(options), makeTrial, options.recorded ?? []);
   const prune = pruner(options.pruning, table.epochs, goal);
-  for (const r of options.recorded ?? []) prune.finished(r.number, r.status, r.history.map((row) => row[metric] ?? Number.NaN));
+  for (const r of options.recorded ?? []) prune.finished(r.number, r.status, valuesByEpoch(r.history, (row) => row[metric] ?? Number.NaN));
   const trials: ReplayResult['trials'] = [];
   let epochs = 0;
   const summary = await runLoop({

@@ -36,7 +36,9 @@ import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { gridChange, renumberTrialFolders, type GridChange } from './grid-growth.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
 import type { TrialEvent } from './events.js';
+import { loggedEpochs } from './logged-epochs.js';
 import { runLoop } from './loop.js';
+import { valuesByEpoch } from './pruner/pruner.js';
 import { planSearch, type SearchPlan } from './search-plan.js';
 import { Search } from './search.js';
 import { readRecordedTrials } from './recorded-trials.js';
@@ -299,7 +301,12 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     const search = new Search(plan.search.sampler, plan.search.makeTrial, recorded);
     const pruner = plan.search.newPruner();
     // The pruner learns from every finished trial before a new epoch arrives: ASHA's rungs are rebuilt, not lost.
-    for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, r.history.map((row) => row[sweep.searchObjective.metric] ?? Number.NaN));
+    for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, valuesByEpoch(r.history, (row) => row[sweep.searchObjective.metric] ?? Number.NaN));
+    // …and from what the unfinished ones reported before the stop, as it did then.
+    const unfinished = new Map(plan.trials.filter((t) => !finishedBefore.has(t.id)).map((t) => [t.number, t.id]));
+    if (options.resume && unfinished.size > 0) {
+      for (const e of await loggedEpochs(join(outDir, SWEEP_LOG), unfinished, sweep.searchObjective.metric)) pruner.shouldStop(e.number, e.epoch, e.value);
+    }
     const total = plan.search.sampler.maxTrials;
     const remaining = total - finishedBefore.size;
     const summary: SweepSummary = { ...(grown ? { grown } : {}), outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };

@@ -13,7 +13,7 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
@@ -24,7 +24,7 @@ function freePort(): Promise<number> {
   });
 }
 
-async function answers(url: string, ca?: string): Promise<boolean> {
+export async function answers(url: string, ca?: string): Promise<boolean> {
   const tls = ca ? { tls: { ca: readFileSync(ca) } } : {};
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 2000, retryStrategy: () => null, maxRetriesPerRequest: 0, ...tls });
   client.on('error', () => undefined);

@@ -11,6 +11,8 @@
  */
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '../../log.js';
 import { JOB_FORMAT, LOST_PREFIX, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type TrialJobData, type TrialJobResult } from '../../queue/job.js';
 import { BULL_PREFIX, dataKeyPrefix, verdictKey } from '../../queue/keys.js';
@@ -57,6 +59,11 @@ const STATE_CHECK_MS = 30_000;
 const ANNOUNCE_MS = 30_000;
 /** How long an unread verdict stays in Redis. */
 const VERDICT_TTL_S = 3600;
+/**
+ * A verdict replaces any earlier one on the same epoch (an attempt that died unread) and expires:
+ * one script, so one command and one reply an epoch instead of a five-command MULTI.
+ */
+const SEND_VERDICT = "redis.call('DEL', KEYS[1]); redis.call('LPUSH', KEYS[1], ARGV[1]); redis.call('EXPIRE', KEYS[1], ARGV[2]); return 1";
 /** The most a worker may send for one trial's files. */
 const MAX_TRIAL_BYTES = 1024 * 1024 * 1024;
 
@@ -212,7 +219,8 @@ export class QueueExecutor implements TrialExecutor {
     this.options.logger.info({ event: 'result', outDir: job.outDir, worker, status: outcome.status }, `result from worker ${worker}`);
     if (!isFinished(outcome.status)) return outcome;
     // Only one attempt of a trial can complete in BullMQ; the check keeps it so if one ever did twice.
-    if (await readFinishedMetrics(job.outDir)) {
+    // (A stat first: the folder is almost never there, and opening a missing file the promise way costs more.)
+    if (existsSync(join(job.outDir, METRICS_FILE)) && (await readFinishedMetrics(job.outDir))) {
       this.options.logger.warn({ event: 'duplicate-result', outDir: job.outDir, worker }, 'a second result for a finished trial was ignored');
       return outcome;
     }
@@ -263,7 +271,7 @@ export class QueueExecutor implements TrialExecutor {
     const key = verdictKey(this.options.queueName, trialId, epoch);
     try {
       const stop = (await verdict) === true;
-      await this.options.redis.multi().del(key).lpush(key, stop ? '1' : '0').expire(key, VERDICT_TTL_S).exec();
+      await this.options.redis.eval(SEND_VERDICT, 1, key, stop ? '1' : '0', VERDICT_TTL_S);
     } catch (err) {
       this.options.logger.warn({ event: 'queue-error', id: trialId, message: (err as Error).message }, 'sending a verdict failed');
     }

@@ -114,33 +114,36 @@ export class ReplayExecutor {
   };
 
   private metricsOf(p: Playing, pruned: boolean): RunMetrics {
-    const ran = p.history.slice(0, p.next);
-    const best = ran.reduce((a, b) => ((b.val_accuracy ?? -1) > (a.val_accuracy ?? -1) ? b : a));
-    const row = this.row(p.trial.values);
-    const fullRun = !pruned && p.next === row.val_accuracy.length;
-    return {
-      status: pruned ? 'pruned' : 'completed',
-      // The recorded test figures belong to the full run only.
-      test_accuracy: fullRun ? row.test_accuracy ?? Number.NaN : Number.NaN,
-      test_loss: fullRun ? row.test_loss ?? Number.NaN : Number.NaN,
-      train_accuracy: best.accuracy,
-      train_loss: best.loss,
-      val_accuracy: best.val_accuracy,
-      val_loss: best.val_loss,
-      best_epoch: best.epoch,
-      best_by: 'val_accuracy',
-      epochs_run: ran.length,
-      stopped_early: false,
-      params: 0,
-      duration_s: ran.reduce((s, r) => s + r.seconds, 0),
-      backend: 'cpu',
-      seed: p.trial.seed,
-      dataset: `replay of ${this.table.name}`,
-      train_examples: 0,
-      val_examples: 0,
-      test_examples: 0,
-      train_img_per_s: 0,
-      tfjs_version: 'replay',
-    };
+    return replayedMetrics(this.table.name, this.row(p.trial.values), p.history.slice(0, p.next), pruned, p.trial.seed);
   }
+}
+
+/** The metrics of a replayed run that played the first `ran` epochs of its recorded `row`. */
+export function replayedMetrics(tableName: string, row: CurveRow, ran: readonly HistoryRow[], pruned: boolean, seed: number): RunMetrics {
+  const best = ran.reduce((a, b) => ((b.val_accuracy ?? -1) > (a.val_accuracy ?? -1) ? b : a));
+  const fullRun = !pruned && ran.length === row.val_accuracy.length;
+  return {
+    status: pruned ? 'pruned' : 'completed',
+    // The recorded test figures belong to the full run only.
+    test_accuracy: fullRun ? row.test_accuracy ?? Number.NaN : Number.NaN,
+    test_loss: fullRun ? row.test_loss ?? Number.NaN : Number.NaN,
+    train_accuracy: best.accuracy,
+    train_loss: best.loss,
+    val_accuracy: best.val_accuracy,
+    val_loss: best.val_loss,
+    best_epoch: best.epoch,
+    best_by: 'val_accuracy',
+    epochs_run: ran.length,
+    stopped_early: false,
+    params: 0,
+    duration_s: ran.reduce((s, r) => s + r.seconds, 0),
+    backend: 'cpu',
+    seed,
+    dataset: `replay of ${tableName}`,
+    train_examples: 0,
+    val_examples: 0,
+    test_examples: 0,
+    train_img_per_s: 0,
+    tfjs_version: 'replay',
+  };
 }

@@ -44,10 +44,10 @@ export class AshaPruner implements Pruner {
     return cutoff !== undefined && score < cutoff;
   }
 
-  finished(number: number, _status: string, values: readonly number[]): void {
+  finished(number: number, _status: string, values: readonly (number | undefined)[]): void {
     this.rungs.forEach((epoch, r) => {
-      if (epoch <= values.length && !this.records[r].has(number)) {
-        const value = values[epoch - 1];
+      const value = values[epoch - 1];
+      if (value !== undefined && !this.records[r].has(number)) {
         this.records[r].set(number, Number.isNaN(value) ? -Infinity : this.sign * value);
       }
     });

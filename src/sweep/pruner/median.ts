@@ -17,7 +17,7 @@ export interface MedianSettings {
 export class MedianPruner implements Pruner {
   readonly name = 'median rule';
   /** Completed trials' per-epoch values. */
-  private readonly completed = new Map<number, readonly number[]>();
+  private readonly completed = new Map<number, readonly (number | undefined)[]>();
   /** Running trials' best value so far. */
   private readonly bestSoFar = new Map<number, number>();
 
@@ -28,13 +28,13 @@ export class MedianPruner implements Pruner {
     const best = previous === undefined || Number.isNaN(previous) || better(this.settings.goal, value, previous) ? value : previous;
     this.bestSoFar.set(number, best);
     if (this.completed.size < this.settings.startupTrials || epoch <= this.settings.warmupEpochs) return false;
-    const median = percentile([...this.completed.values()].filter((v) => v.length >= epoch).map((v) => v[epoch - 1]), 50);
+    const median = percentile([...this.completed.values()].flatMap((v) => (v[epoch - 1] === undefined ? [] : [v[epoch - 1]!])), 50);
     if (median === undefined) return false;
     if (Number.isNaN(best)) return true;
     return better(this.settings.goal, median, best);
   }
 
-  finished(number: number, status: string, values: readonly number[]): void {
+  finished(number: number, status: string, values: readonly (number | undefined)[]): void {
     this.bestSoFar.delete(number);
     if (status === 'completed') this.completed.set(number, values);
   }

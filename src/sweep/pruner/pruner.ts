@@ -9,8 +9,19 @@ export interface Pruner {
   readonly name: string;
   /** Trial `number` finished `epoch` (1-based) with `value`; true when it should stop here. */
   shouldStop(number: number, epoch: number, value: number): boolean;
-  /** Trial `number` ended (or was found ended on disk) with these per-epoch values. */
-  finished(number: number, status: 'completed' | 'pruned' | 'failed', values: readonly number[]): void;
+  /**
+   * Trial `number` ended (or was found ended on disk) with these per-epoch values: values[epoch − 1],
+   * a hole where an epoch was not reported (a coordinator that was down then; see valuesByEpoch).
+   */
+  finished(number: number, status: 'completed' | 'pruned' | 'failed', values: readonly (number | undefined)[]): void;
+}
+
+/** The metric of each reported epoch at its place (values[epoch − 1]), holes for epochs not reported. */
+export function valuesByEpoch<R extends { epoch: number }>(history: readonly R[], valueOf: (row: R) => number): (number | undefined)[] {
+  const values: (number | undefined)[] = [];
+  for (const row of history) if (Number.isInteger(row.epoch) && row.epoch >= 1) values[row.epoch - 1] = valueOf(row);
+  // Holes as undefined, so that every reader sees them.
+  return Array.from(values);
 }
 
 /** No early stopping: every trial runs its epochs. */
