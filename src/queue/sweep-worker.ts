@@ -50,6 +50,11 @@ const TROUBLE_BACKOFF_MS = 10_000;
 const BATCH_PROGRESS_MS = 2000;
 /** How long a prunable trial waits for the coordinator's verdict on an epoch before it goes on. */
 const VERDICT_WAIT_S = 60;
+/**
+ * While waiting, the epoch is reported again this often: a coordinator restarted with --resume
+ * reads the event stream from its end and never heard the first report, so it answers the repeat.
+ */
+const VERDICT_ASK_AGAIN_S = 5;
 
 export interface SweepWorkerOptions {
   redis: Redis;
@@ -357,7 +362,7 @@ export class SweepWorker {
           onEpoch: (row, epochs) => {
             report({ type: 'epoch', row, epochs });
             if (!verdicts || row.epoch >= epochs) return false;
-            return this.verdict(verdicts, queue, trial.id, row.epoch);
+            return this.verdict(verdicts, queue, trial.id, row.epoch, () => report({ type: 'epoch', row, epochs }));
           },
           onBatch: (progress) => {
             const now = performance.now();
@@ -388,13 +393,17 @@ export class SweepWorker {
   }
 
   /**
-   * The coordinator's verdict on an epoch (true: stop, the trial is pruned). A coordinator that
-   * does not answer within VERDICT_WAIT_S (stopped, or cut off) lets the trial go on.
+   * The coordinator's verdict on an epoch (true: stop, the trial is pruned), asking again every
+   * VERDICT_ASK_AGAIN_S. A coordinator that does not answer within VERDICT_WAIT_S (stopped, or cut
+   * off) lets the trial go on.
    */
-  private async verdict(connection: Redis, queue: string, trialId: string, epoch: number): Promise<boolean> {
+  private async verdict(connection: Redis, queue: string, trialId: string, epoch: number, askAgain: () => void): Promise<boolean> {
     try {
-      const answer = await connection.blpop(verdictKey(queue, trialId, epoch), VERDICT_WAIT_S);
-      if (answer) return answer[1] === '1';
+      for (let waited = 0; waited < VERDICT_WAIT_S; waited += VERDICT_ASK_AGAIN_S) {
+        if (waited > 0) askAgain();
+        const answer = await connection.blpop(verdictKey(queue, trialId, epoch), Math.min(VERDICT_ASK_AGAIN_S, VERDICT_WAIT_S - waited));
+        if (answer) return answer[1] === '1';
+      }
       this.options.logger.warn({ event: 'no-verdict', queue, id: trialId, epoch }, `no verdict on epoch ${epoch} within ${VERDICT_WAIT_S} s; the trial goes on`);
     } catch (err) {
       this.options.logger.warn({ event: 'queue-error', queue, id: trialId, message: (err as Error).message }, 'waiting for a verdict failed; the trial goes on');

@@ -10,8 +10,11 @@ import { createInterface } from 'node:readline';
 
 export interface LoggedEpoch {
   number: number;
+  id: string;
   epoch: number;
   value: number;
+  /** The verdict sweep.log recorded for the epoch: the pruner stopped the trial there. */
+  stop: boolean;
 }
 
 /**
@@ -35,7 +38,7 @@ export async function loggedEpochs(logPath: string, trialIds: ReadonlyMap<number
       }
       const { number, epoch } = line;
       if (line.event !== 'trial-epoch' || typeof number !== 'number' || typeof epoch !== 'number' || trialIds.get(number) !== line.id) continue;
-      epochs.push({ number, epoch, value: typeof line[metric] === 'number' ? (line[metric] as number) : Number.NaN });
+      epochs.push({ number, id: line.id as string, epoch, value: typeof line[metric] === 'number' ? (line[metric] as number) : Number.NaN, stop: line.verdict === 'stop' });
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

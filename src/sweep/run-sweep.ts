@@ -29,7 +29,7 @@ import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
-import { QueueExecutor } from './executor/queue.js';
+import { answeredKey, QueueExecutor } from './executor/queue.js';
 import { LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { FolderInUse, FolderLock, liveOwner, type ForeignOwnerCheck, type LockOwner } from './folder-lock.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
@@ -304,8 +304,13 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, valuesByEpoch(r.history, (row) => row[sweep.searchObjective.metric] ?? Number.NaN));
     // …and from what the unfinished ones reported before the stop, as it did then.
     const unfinished = new Map(plan.trials.filter((t) => !finishedBefore.has(t.id)).map((t) => [t.number, t.id]));
+    // The verdicts given then, for a worker that asks again because the stopped coordinator never sent one.
+    const answered = new Map<string, boolean>();
     if (options.resume && unfinished.size > 0) {
-      for (const e of await loggedEpochs(join(outDir, SWEEP_LOG), unfinished, sweep.searchObjective.metric)) pruner.shouldStop(e.number, e.epoch, e.value);
+      for (const e of await loggedEpochs(join(outDir, SWEEP_LOG), unfinished, sweep.searchObjective.metric)) {
+        pruner.shouldStop(e.number, e.epoch, e.value);
+        answered.set(answeredKey(e.id, e.epoch), e.stop);
+      }
     }
     const total = plan.search.sampler.maxTrials;
     const remaining = total - finishedBefore.size;
@@ -317,7 +322,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
     };
     if (remaining > 0) {
-      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner, logger);
+      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner, logger, answered);
       logger.info({ event: 'start', sweep: sweep.file, method: sweep.method, early_stopping: summary.pruner ?? 'none', trials: total, finished_before: finishedBefore.size, runner: description }, 'sweep started');
       options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir, grown });
       let finished = false;
@@ -413,7 +418,7 @@ async function recordedQueue(outDir: string): Promise<string | undefined> {
 }
 
 /** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists, its lease taken first). */
-async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: Extract<Runner, { kind: 'queue' }>, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
+async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: Extract<Runner, { kind: 'queue' }>, logger: Logger, answered: ReadonlyMap<string, boolean>): Promise<{ executor: QueueExecutor; description: string }> {
   const { redis } = runner;
   let queueName = runner.resumedQueue;
   if (queueName === undefined) {
@@ -422,7 +427,7 @@ async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: 
     await writeFileAtomic(join(plan.outDir, QUEUE_FILE), `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
   }
   const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
-  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, maxRetries: plan.sweep.maxRetries, signal: options.signal, logger });
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, maxRetries: plan.sweep.maxRetries, answered, signal: options.signal, logger });
   return { executor, description: `queue ${queueName} on ${redactUrl(options.queue!)}` };
 }
 

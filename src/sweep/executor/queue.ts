@@ -32,9 +32,18 @@ export interface QueueExecutorOptions {
   dataset: DatasetRef;
   /** How often a trial whose worker vanished runs again (the sweep's max_retries); the workers enforce it. */
   maxRetries: number;
+  /**
+   * Verdicts an earlier coordinator of this sweep gave (sweep.log; answeredKey → stop), for workers
+   * that ask again about an epoch whose verdict never reached them.
+   */
+  answered?: ReadonlyMap<string, boolean>;
   /** The sweep's interrupt: pauses the queue. */
   signal?: AbortSignal;
   logger: Logger;
+}
+
+export function answeredKey(trialId: string, epoch: number): string {
+  return `${trialId}@${epoch}`;
 }
 
 /** BullMQ job ids may not look like integers; trial ids can. */
@@ -86,7 +95,8 @@ class JobFailed extends Error {}
 export class QueueExecutor implements TrialExecutor {
   /** Every trial is queued at once; the workers' slots pace them. */
   readonly capacity = Number.POSITIVE_INFINITY;
-  private readonly hooks = new Map<string, TrialRunHooks & { prunable: boolean; trialId: string }>();
+  /** Per running job: its hooks, and the verdict given on each epoch so far (a repeated epoch gets the same). */
+  private readonly hooks = new Map<string, TrialRunHooks & { prunable: boolean; trialId: string; verdicts: Map<number, boolean | Promise<boolean>> }>();
   private announcer: NodeJS.Timeout | undefined;
 
   private constructor(
@@ -133,7 +143,7 @@ export class QueueExecutor implements TrialExecutor {
       ...(job.prunable ? { prunable: true } : {}),
       dataset: this.options.dataset,
     };
-    this.hooks.set(id, { ...hooks, prunable: job.prunable === true, trialId: trial.id });
+    this.hooks.set(id, { ...hooks, prunable: job.prunable === true, trialId: trial.id, verdicts: new Map() });
     const aborted = untilAborted(hooks.signal);
     try {
       let queued = await this.enqueue(id, data);
@@ -261,8 +271,13 @@ export class QueueExecutor implements TrialExecutor {
     if (!hooks || typeof message !== 'object' || message === null) return;
     if (message.type === 'batch') hooks.onBatch?.(message);
     else if (message.type === 'epoch') {
-      const verdict = hooks.onEpoch?.(message.row, message.epochs);
-      if (hooks.prunable && message.row.epoch < message.epochs) void this.sendVerdict(hooks.trialId, message.row.epoch, verdict);
+      const { epoch } = message.row;
+      // A worker asks again when no verdict came (this coordinator's was lost, or an earlier
+      // coordinator stopped before sending it): the epoch is answered as it was, not judged twice.
+      const given = hooks.verdicts.get(epoch) ?? this.options.answered?.get(answeredKey(hooks.trialId, epoch));
+      const verdict = given ?? hooks.onEpoch?.(message.row, message.epochs);
+      if (given === undefined) hooks.verdicts.set(epoch, Promise.resolve(verdict).then((stop) => stop === true, () => false));
+      if (hooks.prunable && epoch < message.epochs) void this.sendVerdict(hooks.trialId, epoch, verdict);
     }
   }
 
