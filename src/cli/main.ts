@@ -25,6 +25,7 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   report: async () => (await import('./report.js')).reportCommand,
   best: async () => (await import('./best.js')).bestCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
 };
 
 /** One line, as every bad-input message, then exit 2. */

@@ -1,0 +1,25 @@
+/**
+ * The page's one connection for updates: server-sent events. The server sends a snapshot first (and
+ * again after a reconnect, so a page that lost its connection catches up), then each change as it
+ * happens. No polling.
+ */
+export function follow(url: string, handlers: Record<string, (data: any) => void>): EventSource {
+  const source = new EventSource(url);
+  const badge = document.getElementById('connection');
+  source.onopen = () => {
+    if (badge) {
+      badge.textContent = 'live';
+      badge.className = 'connection live';
+    }
+  };
+  source.onerror = () => {
+    if (badge) {
+      badge.textContent = 'reconnecting…';
+      badge.className = 'connection lost';
+    }
+  };
+  for (const [event, handle] of Object.entries(handlers)) source.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent).data)));
+  // Leaving the page closes it at once, so a browser's few connections a server are never used up.
+  addEventListener('pagehide', () => source.close());
+  return source;
+}
