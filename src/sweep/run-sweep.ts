@@ -29,7 +29,7 @@ import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
-import { QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { defaultOutDir, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
 import type { TrialEvent } from './events.js';
@@ -124,7 +124,7 @@ export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   // Shared from the start: the pool's threads read these bytes without copies, and the sweep holds one copy, not two.
   const data = toShared(await loadDataset(sweep.base.dataset, sweep.baseFile));
   const search = planSearch(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: data.train.count });
-  return { sweep, trials: search.fixedTrials, search, outDir: options.outDir ?? join('results', sweep.name), data };
+  return { sweep, trials: search.fixedTrials, search, outDir: options.outDir ?? defaultOutDir(sweep.name), data };
 }
 
 /** sweep.json: the sweep file with defaults and flags filled in, the resolved base config, and the trials. */
