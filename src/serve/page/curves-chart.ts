@@ -49,6 +49,7 @@ export class CurvesChart {
       });
     });
     this.container.dataset.series = String(trials.length);
+    this.container.dataset.points = String(data.slice(1).reduce((n, column) => n + column.filter((v) => v !== null).length, 0));
     this.container.dataset.metric = metric;
   }
 

@@ -85,6 +85,13 @@ export class LeaderboardTable {
     });
   }
 
+  /** A running trial's epoch count, set in its row without drawing the table again. */
+  updateEpochs(id: string): void {
+    const trial = this.model.trials.get(id);
+    const cell = this.table.querySelector(`tr[data-trial="${CSS.escape(id)}"] td[data-column="epochs_run"]`);
+    if (trial && cell && trial.status === TrialStatus.RUNNING) cell.textContent = `${trial.history.length}…`;
+  }
+
   render(filter: TableFilter): LiveTrial[] {
     const columns = this.columns();
     let rows = this.leaderboardOrder([...this.model.trials.values()]).filter((t) => filter.statuses.has(t.status) && (!filter.brushed || filter.brushed.has(t.id)));

@@ -33,8 +33,8 @@ export class SweepModel {
   }
 
   /** What kinds of thing changed, so the page redraws only those. */
-  apply(changes: Change[]): { rows: boolean; curves: boolean; header: boolean; importance: boolean } {
-    const touched = { rows: false, curves: false, header: false, importance: false };
+  apply(changes: Change[]): { rows: boolean; curves: boolean; header: boolean; importance: boolean; epochsOf: Set<string> } {
+    const touched = { rows: false, curves: false, header: false, importance: false, epochsOf: new Set<string>() };
     for (const change of changes) {
       if (change.type === 'trial') {
         this.trials.set(change.trial.id, change.trial);
@@ -45,6 +45,7 @@ export class SweepModel {
         trial.history = [...trial.history.filter((p) => p.epoch !== change.point.epoch), change.point];
         if (change.stop) trial.prunedAt = change.point.epoch;
         touched.curves = true;
+        touched.epochsOf.add(trial.id);
       } else if (change.type === 'header') {
         this.header = change.header;
         touched.header = true;

@@ -30,7 +30,10 @@ export function showSweep(app: HTMLElement, key: string): void {
     },
     changes: (changes: Change[]) => {
       if (!model || !view) return;
-      view.draw(model.apply(changes));
+      const touched = model.apply(changes);
+      // An epoch changes one cell of the table, not its rows: that cell is set in place.
+      for (const id of touched.epochsOf) view.epochEnded(id);
+      view.draw(touched);
     },
   });
 }
@@ -125,6 +128,10 @@ class SweepView {
     this.clock = setInterval(() => this.drawHeader(), 1000);
   }
 
+  epochEnded(id: string): void {
+    this.table.updateEpochs(id);
+  }
+
   private updateCompareLink(): void {
     const picked = [...this.table.picked];
     const ok = picked.length >= 2 && picked.length <= 4;
@@ -145,10 +152,10 @@ class SweepView {
     });
   }
 
-  draw(parts: typeof this.pending): void {
+  draw(parts: typeof this.pending & { epochsOf?: unknown }): void {
     // The first drawing happens at once (the page is then interactive); later ones once a frame.
     if (this.tableBox.childElementCount === 0 || !document.body.dataset.ready) this.drawNow({ rows: true, curves: true, header: true, importance: true });
-    else this.schedule(parts);
+    else this.schedule({ rows: parts.rows, curves: parts.curves, header: parts.header, importance: parts.importance });
   }
 
   private visibleTrials: LiveTrial[] = [];
