@@ -65,7 +65,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const root = resolve(options.dir);
   const library = new SweepLibrary(root);
   const assets = pageAssets();
-  const html = await readFile(PAGE_HTML, 'utf8');
+  // The page's modules are asked for at once, not one import level after another.
+  const preloads = [...assets.keys()].filter((path) => path.startsWith('/assets/') && path.endsWith('.js')).map((path) => `<link rel="modulepreload" href="${path}">`);
+  const html = (await readFile(PAGE_HTML, 'utf8')).replace('</head>', `${preloads.join('\n')}\n</head>`);
   const streams = new Set<EventStream>();
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true, routerOptions: { maxParamLength: 1000 } });
   let port = 0;

@@ -95,6 +95,8 @@ export class SweepState {
   private longestGapMs = 0;
   private runEnd: Record<string, unknown> | null = null;
   private sawStart = false;
+  /** Ids of the running trials, kept as they change: a log of thousands of lines is read in one pass. */
+  private readonly running = new Set<string>();
 
   constructor(key: string, definition: Record<string, unknown>) {
     const space = (isObject(definition.space) ? definition.space : isObject(definition.grid) ? definition.grid : {}) as Record<string, unknown>;
@@ -150,12 +152,20 @@ export class SweepState {
     };
     if (history.length > 0 || row.status === TrialStatus.COMPLETED || row.status === TrialStatus.PRUNED) trial.history = history.map(epochPoint);
     trial.prunedAt = row.status === TrialStatus.PRUNED ? (trial.history.at(-1)?.epoch ?? row.epochs_run ?? null) : null;
-    this.trials.set(trial.id, trial);
-    return [{ type: 'trial', trial }];
+    return [this.replace(trial)];
   }
 
-  /** One sweep.log line; returns what it changed (nothing for lines the page does not show). */
-  applyLine(line: LogLine): StateChange[] {
+  /** Lines of sweep.log in order; returns what they changed, the header once at the end. */
+  applyLines(lines: LogLine[]): StateChange[] {
+    const changes = lines.flatMap((line) => this.applyLine(line));
+    if (lines.length === 0) return changes;
+    this.refreshHeader();
+    changes.push({ type: 'header', header: { ...this.header } });
+    return changes;
+  }
+
+  /** One line (the header is refreshed by applyLines, once a batch: a log of many lines reads in one pass). */
+  private applyLine(line: LogLine): StateChange[] {
     const time = typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
     if (!Number.isFinite(time)) return [];
     const h = this.header;
@@ -176,7 +186,7 @@ export class SweepState {
         const planned = finite(line.trials);
         if (planned !== null) h.planned = planned;
         // Trials a killed run left running are not running any more: the new run starts them again.
-        for (const trial of this.trials.values()) if (trial.status === TrialStatus.RUNNING) changes.push(this.replace({ ...trial, status: TrialStatus.QUEUED, history: [] }));
+        for (const id of [...this.running]) changes.push(this.replace({ ...this.trials.get(id)!, status: TrialStatus.QUEUED, history: [] }));
         break;
       }
       case 'end':
@@ -184,7 +194,7 @@ export class SweepState {
         this.runStartLineAt = null;
         this.runEnd = line;
         h.runStartedAt = null;
-        for (const trial of this.trials.values()) if (trial.status === TrialStatus.RUNNING) changes.push(this.replace({ ...trial, status: TrialStatus.QUEUED, history: [] }));
+        for (const id of [...this.running]) changes.push(this.replace({ ...this.trials.get(id)!, status: TrialStatus.QUEUED, history: [] }));
         break;
       case 'trial-start':
         if (id === undefined) break;
@@ -194,7 +204,7 @@ export class SweepState {
           const trial = { ...(known ?? this.blank(id, finite(line.number), values, TrialStatus.RUNNING)), status: TrialStatus.RUNNING, values, number: finite(line.number) ?? known?.number ?? null, history: [], prunedAt: null, error: null, kind: null, metrics: {}, startedAt: time, endedAt: null };
           if (typeof line.label === 'string') trial.label = line.label;
           changes.push(this.replace(trial));
-          h.parallel = Math.max(h.parallel, [...this.trials.values()].filter((t) => t.status === TrialStatus.RUNNING).length);
+          h.parallel = Math.max(h.parallel, this.running.size);
         }
         break;
       case 'trial-epoch': {
@@ -234,13 +244,13 @@ export class SweepState {
         break;
       }
     }
-    this.refreshHeader();
-    changes.push({ type: 'header', header: { ...h } });
     return changes;
   }
 
   private replace(trial: LiveTrial): StateChange {
     this.trials.set(trial.id, trial);
+    if (trial.status === TrialStatus.RUNNING) this.running.add(trial.id);
+    else this.running.delete(trial.id);
     return { type: 'trial', trial };
   }
 

@@ -104,7 +104,7 @@ export class SweepWatcher {
   }
 
   private onLines(lines: string[], building: boolean): void {
-    const changes: WatcherChange[] = [];
+    const parsed: LogLine[] = [];
     const ended: string[] = [];
     for (const text of lines) {
       let line: LogLine;
@@ -114,9 +114,10 @@ export class SweepWatcher {
         continue;
       }
       if (line === null || typeof line !== 'object') continue;
-      changes.push(...this.state.applyLine(line));
+      parsed.push(line);
       if (line.event === 'trial-end' && typeof line.id === 'string') ended.push(line.id);
     }
+    const changes: WatcherChange[] = this.state.applyLines(parsed);
     if (building) {
       // Ended while the folders were being listed: read again once the state is built.
       this.endedWhileBuilding.push(...ended);

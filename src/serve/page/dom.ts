@@ -41,6 +41,7 @@ export function statusBadge(status: string): HTMLElement {
 
 /** Marks the page as drawn (tests and the benchmark wait for it) and counts updates applied. */
 export function markDrawn(): void {
+  if (!document.body.dataset.ready) performance.mark('convsweep:drawn');
   document.body.dataset.ready = 'true';
   document.body.dataset.updates = String(Number(document.body.dataset.updates ?? '0') + 1);
 }

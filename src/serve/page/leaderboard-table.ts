@@ -29,8 +29,12 @@ export interface TableFilter {
   topN: number | null;
 }
 
+/** Rows drawn at first, and added each time the end of the table scrolls into view: a sweep of thousands of trials lays out fast. */
+const ROWS_AT_ONCE = 200;
+
 export class LeaderboardTable {
   private sort: { column: string; dir: 1 | -1 } | null = null;
+  private more: IntersectionObserver | undefined;
   readonly picked = new Set<string>();
   private table = el('table', { class: 'data', id: 'leaderboard' });
 
@@ -116,8 +120,17 @@ export class LeaderboardTable {
       head.appendChild(th);
     }
     const body = el('tbody');
+    this.more?.disconnect();
+    this.appendRows(body, rows, 0, columns);
+    this.table.append(el('thead', {}, head), body);
+    this.container.dataset.rows = String(rows.length);
+    return rows;
+  }
+
+  private appendRows(body: HTMLElement, rows: LiveTrial[], from: number, columns: Column[]): void {
     const fragment = document.createDocumentFragment();
-    for (const t of rows) {
+    const until = Math.min(rows.length, from + ROWS_AT_ONCE);
+    for (const t of rows.slice(from, until)) {
       const tr = el('tr', { 'data-trial': t.id, 'data-status': t.status });
       const box = el('input', { type: 'checkbox', 'aria-label': `compare trial ${t.number ?? t.id}`, checked: this.picked.has(t.id) });
       box.addEventListener('change', () => {
@@ -130,9 +143,18 @@ export class LeaderboardTable {
       fragment.appendChild(tr);
     }
     body.appendChild(fragment);
-    this.table.append(el('thead', {}, head), body);
-    this.container.dataset.rows = String(rows.length);
-    return rows;
+    if (until >= rows.length) return;
+    const button = el('button', { type: 'button' }, `show ${Math.min(ROWS_AT_ONCE, rows.length - until)} more of ${rows.length - until}`);
+    const moreRow = el('tr', { class: 'more' }, el('td', { colspan: columns.length + 1 }, button));
+    const showMore = () => {
+      this.more?.disconnect();
+      moreRow.remove();
+      this.appendRows(body, rows, until, columns);
+    };
+    button.addEventListener('click', showMore);
+    body.appendChild(moreRow);
+    this.more = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && showMore());
+    this.more.observe(moreRow);
   }
 }
 

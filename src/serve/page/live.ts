@@ -18,7 +18,12 @@ export function follow(url: string, handlers: Record<string, (data: any) => void
       badge.className = 'connection lost';
     }
   };
-  for (const [event, handle] of Object.entries(handlers)) source.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent).data)));
+  for (const [event, handle] of Object.entries(handlers)) {
+    source.addEventListener(event, (e) => {
+      if (event === 'snapshot') performance.mark('convsweep:snapshot');
+      handle(JSON.parse((e as MessageEvent).data));
+    });
+  }
   // Leaving the page closes it at once, so a browser's few connections a server are never used up.
   addEventListener('pagehide', () => source.close());
   return source;

@@ -3,6 +3,7 @@ import { showList } from './list-view.js';
 import { showSweep } from './sweep-view.js';
 import { showCompare, showTrial } from './trial-view.js';
 
+performance.mark('convsweep:script');
 const app = document.getElementById('app')!;
 const parts = location.pathname.split('/').filter(Boolean).map(decodeURIComponent);
 
