@@ -222,6 +222,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     throw err;
   }
   port = (app.server.address() as AddressInfo).port;
+  // Read every sweep now, not when the first page asks: that page then opens at once.
+  void library.summaries().catch(() => undefined);
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const origin = `http://${shownHost}:${port}`;
   return {

@@ -169,13 +169,15 @@ export class SweepState {
     const time = typeof line.time === 'string' ? Date.parse(line.time) : Number.NaN;
     if (!Number.isFinite(time)) return [];
     const h = this.header;
-    if (h.lastLineAt !== null && this.runStartLineAt !== null) this.longestGapMs = Math.max(this.longestGapMs, time - h.lastLineAt);
+    const previousLineAt = h.lastLineAt;
+    if (previousLineAt !== null && this.runStartLineAt !== null) this.longestGapMs = Math.max(this.longestGapMs, time - previousLineAt);
     h.lastLineAt = time;
     const changes: StateChange[] = [];
     const id = typeof line.id === 'string' ? line.id : undefined;
     switch (line.event) {
       case 'start': {
-        if (this.runStartLineAt !== null && h.runStartedAt !== null) this.endedRunsS += (time - this.runStartLineAt) / 1000;
+        // A run killed before its end line ran until its last line (as sweep-timing.ts counts it).
+        if (this.runStartLineAt !== null) this.endedRunsS += ((previousLineAt ?? time) - this.runStartLineAt) / 1000;
         this.sawStart = true;
         this.runStartLineAt = time;
         this.runEnd = null;
