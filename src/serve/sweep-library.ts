@@ -29,6 +29,7 @@ export class SweepLibrary {
   private folderWatch: FSWatcher | undefined;
   private listListeners = new Set<(key: string) => void>();
   private rescanTimer: NodeJS.Timeout | undefined;
+  private listCheck: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(readonly root: string) {}
@@ -81,12 +82,22 @@ export class SweepLibrary {
   /** Hears the key of every sweep that appears or changes. */
   onSweepChange(listener: (key: string) => void): () => void {
     this.listListeners.add(listener);
-    return () => this.listListeners.delete(listener);
+    // While a list is open the folder is looked at every 2 s too: a new sweep's folder is made
+    // before its sweep.json, and the folder watch hears only the first.
+    this.listCheck ??= setInterval(() => void this.rescan().catch(() => undefined), 2000);
+    return () => {
+      this.listListeners.delete(listener);
+      if (this.listListeners.size === 0) {
+        clearInterval(this.listCheck);
+        this.listCheck = undefined;
+      }
+    };
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.rescanTimer);
+    clearInterval(this.listCheck);
     this.folderWatch?.close();
     this.listListeners.clear();
     await Promise.all([...this.watchers.values()].map(async (w) => (await w.catch(() => undefined))?.close()));

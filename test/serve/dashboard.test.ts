@@ -48,11 +48,14 @@ describe('a finished sweep in the dashboard', { skip: skipBrowser }, () => {
     assert.deepEqual(cells.slice(0, 9), ['dashboard-fixture', 'random', 'asha', 'finished', String(count('completed')), String(count('pruned')), String(count('failed')), '0', '0']);
     const best = Math.max(...trials.filter((t) => t.outcome === 'completed').map((t) => t.history.at(-1)!.val_accuracy! - 0.002));
     assert.equal(cells[9], `${best.toFixed(4)} test_accuracy`);
+    // A sweep started under the folder after the page opened shows up by itself.
+    await writeFinishedSweep(join(dir, 'results', 'later'), planTrials(2, 2));
+    await page.waitForSelector('#sweeps tr[data-sweep="later"]', { timeout: 5000 });
   });
 
   it('shows the leaderboard in rank order, sorts on a header click, filters by status, top N and brush', async () => {
     const { page } = watched;
-    await page.click('#sweeps a');
+    await page.click('#sweeps tr[data-sweep="fixture"] a');
     await waitDrawn(page);
     const rows = page.locator('#leaderboard tbody tr');
     assert.equal(await rows.count(), TRIALS);
