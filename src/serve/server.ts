@@ -160,7 +160,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const trial = watcher.state.trials.get(id);
     if (!trial) return reply.code(404).headers(COMMON_HEADERS).send({ error: `no trial ${JSON.stringify(id)} in ${key}` });
     // The id is one the sweep knows (its trials/ listing or its log), never a path from the request.
-    return reply.headers(COMMON_HEADERS).send({ trial, baseKeys: watcher.state.header.keys, ...(await trialDetail(watcher.dir, watcher.info.definition, trial.id)) });
+    return reply.headers(COMMON_HEADERS).send({ trial, baseKeys: watcher.state.header.keys, ...(await trialDetail(root, watcher.dir, watcher.info.definition, trial.id)) });
   });
 
   app.get('/api/sweeps/:key/leaderboard.:format', async (request, reply) => {

@@ -75,6 +75,11 @@ export type StateChange =
 /** Ten minutes, or three times the longest silence a run has had between two lines. */
 const MIN_STALL_S = 600;
 
+/** A name `convsweep run` gives a trial's folder: one path segment, no dot first. */
+export function isTrialFolderName(name: string): boolean {
+  return /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name);
+}
+
 function finite(v: unknown): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
@@ -128,7 +133,7 @@ export class SweepState {
     };
     // The planned trials a grid or random sweep knows from the start: queued until they start.
     for (const record of fixed) {
-      if (!isObject(record) || typeof record.id !== 'string' || !isObject(record.values)) continue;
+      if (!isObject(record) || typeof record.id !== 'string' || !isTrialFolderName(record.id) || !isObject(record.values)) continue;
       this.trials.set(record.id, this.blank(record.id, finite(record.number) ?? (finite(record.index) ?? -1) + 1, record.values, TrialStatus.QUEUED));
     }
   }
@@ -173,7 +178,8 @@ export class SweepState {
     if (previousLineAt !== null && this.runStartLineAt !== null) this.longestGapMs = Math.max(this.longestGapMs, time - previousLineAt);
     h.lastLineAt = time;
     const changes: StateChange[] = [];
-    const id = typeof line.id === 'string' ? line.id : undefined;
+    // An id is a folder name under trials/: anything else in a log line is not a trial of this sweep.
+    const id = typeof line.id === 'string' && isTrialFolderName(line.id) ? line.id : undefined;
     switch (line.event) {
       case 'start': {
         // A run killed before its end line ran until its last line (as sweep-timing.ts counts it).

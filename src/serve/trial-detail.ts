@@ -5,6 +5,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { resolveInside } from './safe-path.js';
 import { readConfusionCsv } from '../report/read-trials.js';
 import { TRIALS_DIR } from '../sweep/folder-layout.js';
 import { ERROR_FILE } from '../sweep/trial.js';
@@ -25,9 +26,18 @@ export interface TrialDetail {
 /** The last bytes of a trial's log the page shows. */
 const LOG_TAIL_BYTES = 200_000;
 
-async function readJson(path: string): Promise<unknown> {
+/** A file of the trial's folder as text, only when it really lies inside the served folder (a symbolic link out is not followed). */
+async function readInside(fence: string, path: string): Promise<string | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8'));
+    return await readFile(await resolveInside(fence, path, []), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function readJson(fence: string, path: string): Promise<unknown> {
+  try {
+    return JSON.parse((await readInside(fence, path)) ?? 'null');
   } catch {
     return null;
   }
@@ -49,22 +59,25 @@ async function listFiles(dir: string, base: string, depth = 0): Promise<{ path: 
   return files;
 }
 
-export async function trialDetail(sweepDir: string, definition: Record<string, unknown>, id: string): Promise<TrialDetail> {
+/** `fence`: the served folder; `id`: a trial folder name the sweep knows (sweep-state.ts isTrialFolderName). */
+export async function trialDetail(fence: string, sweepDir: string, definition: Record<string, unknown>, id: string): Promise<TrialDetail> {
   const dir = join(sweepDir, TRIALS_DIR, id);
-  const config = await readJson(join(dir, CONFIG_FILE));
-  let log = '';
-  try {
-    const text = await readFile(join(dir, 'train.log'), 'utf8');
-    log = text.length > LOG_TAIL_BYTES ? text.slice(text.length - LOG_TAIL_BYTES) : text;
-  } catch {
-    // Failed before training, or still running (its log is in the staging folder until it ends).
-  }
+  const config = await readJson(fence, join(dir, CONFIG_FILE));
+  // None when it failed before training, or still runs (its log is in its staging folder until it ends).
+  const text = (await readInside(fence, join(dir, 'train.log'))) ?? '';
+  const log = text.length > LOG_TAIL_BYTES ? text.slice(text.length - LOG_TAIL_BYTES) : text;
   return {
     files: await listFiles(dir, sweepDir),
     config,
     diff: config === null ? null : settingsDiff(definition.resolved_base ?? {}, config),
-    confusion: { train: (await readConfusionCsv(join(dir, 'confusion-train.csv'))) ?? null, test: (await readConfusionCsv(join(dir, 'confusion-test.csv'))) ?? null },
+    confusion: { train: await confusion(fence, dir, 'train'), test: await confusion(fence, dir, 'test') },
     log,
-    error: await readJson(join(dir, ERROR_FILE)),
+    error: await readJson(fence, join(dir, ERROR_FILE)),
   };
+}
+
+async function confusion(fence: string, dir: string, split: 'train' | 'test'): Promise<{ labels: string[]; matrix: number[][] } | null> {
+  const path = join(dir, `confusion-${split}.csv`);
+  if ((await readInside(fence, path)) === undefined) return null;
+  return (await readConfusionCsv(path)) ?? null;
 }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { checkBinding } from '../../src/serve/access.js';
@@ -39,6 +39,7 @@ describe('files: only under the served folder', () => {
   let dashboard: Dashboard;
   let root: string;
   let trialId: string;
+  let linkedId: string;
 
   before(async () => {
     const top = await tempDir('convsweep-serve-sec-');
@@ -51,6 +52,11 @@ describe('files: only under the served folder', () => {
     await symlink(join(top, 'outside.txt'), join(root, 'sweep-a', 'links', 'out.txt'));
     await symlink(top, join(root, 'sweep-a', 'links', 'up'));
     await writeFile(join(root, 'sweep-a', 'links', 'inside.txt'), 'inside');
+    // A trial whose log is a link out of the folder, and a log line naming a path as its trial.
+    linkedId = trials[1].id;
+    await rm(join(root, 'sweep-a', 'trials', linkedId, 'train.log'));
+    await symlink(join(top, 'outside.txt'), join(root, 'sweep-a', 'trials', linkedId, 'train.log'));
+    await appendFile(join(root, 'sweep-a', 'sweep.log'), `${JSON.stringify({ level: 30, time: new Date().toISOString(), event: 'trial-start', id: '../..', number: 9, values: {} })}\n`);
     dashboard = await startDashboard({ dir: root });
   });
   after(async () => dashboard?.close());
@@ -87,6 +93,16 @@ describe('files: only under the served folder', () => {
       assert.ok(!answer.body.includes(SECRET) && !answer.body.includes('root:'), `${path} leaked: ${answer.body}`);
     });
   }
+
+  it('a trial page does not follow a link out of the folder, and a log line cannot name a path as a trial', async () => {
+    const detail = await get(dashboard.port, `/api/sweeps/sweep-a/trials/${linkedId}`);
+    assert.equal(detail.status, 200);
+    assert.equal(JSON.parse(detail.body).log, '');
+    assert.ok(!detail.body.includes(SECRET));
+    assert.equal((await get(dashboard.port, '/api/sweeps/sweep-a/trials/..%2F..')).status, 404);
+    const state = JSON.parse((await get(dashboard.port, '/api/sweeps/sweep-a')).body);
+    assert.deepEqual(state.trials.map((t: { id: string }) => t.id).sort(), planTrials(3, 2).map((t) => t.id).sort());
+  });
 
   it('refuses a Host that is not a loopback name (a rebound domain) while bound to loopback', async () => {
     const answer = await get(dashboard.port, '/api/sweeps', { host: 'evil.example:80' });
