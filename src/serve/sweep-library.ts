@@ -3,6 +3,7 @@
  * folder is looked at again whenever a page asks for the list or for a sweep it does not know yet,
  * and when its folder changes, so that a sweep started after the server shows up by itself.
  */
+import { TrialStatus } from '../sweep/status.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { bestOf } from '../sweep/objective.js';
 import { findSweeps, type SweepLocation } from './sweep-catalog.js';
@@ -19,7 +20,7 @@ export interface SweepSummary {
 export function summarize(watcher: SweepWatcher): SweepSummary {
   const { state } = watcher;
   const metric = state.header.metric as keyof import('./sweep-state.js').LiveTrial['metrics'];
-  const values = [...state.trials.values()].filter((t) => t.status === 'completed').map((t) => t.metrics[metric] ?? Number.NaN);
+  const values = [...state.trials.values()].filter((t) => t.status === TrialStatus.COMPLETED).map((t) => t.metrics[metric] ?? Number.NaN);
   return { header: { ...state.header }, counts: state.counts(), best: bestOf(state.header.goal, values) ?? null };
 }
 

@@ -3,6 +3,7 @@
  * completed trials blue, the best red, running orange, pruned grey and dashed with a cross where the
  * pruner stopped them. Redrawn in place as epochs arrive; rebuilt only when the set of trials changes.
  */
+import { TrialStatus } from '../../sweep/status.js';
 import type { LiveTrial } from '../sweep-state.js';
 import { BEST_COLOR, STATUS_COLORS, uPlot, widthOf, type UPlot } from './uplot.js';
 
@@ -19,7 +20,8 @@ export class CurvesChart {
     private readonly height = 300,
   ) {}
 
-  update(all: LiveTrial[], metric: PointMetric, options: { bestId?: string; visible?: ReadonlySet<string> | null; title?: string } = {}): void {
+  /** `colours`: one a trial, in place of the status colours (a chart of a few named trials). */
+  update(all: LiveTrial[], metric: PointMetric, options: { bestId?: string; visible?: ReadonlySet<string> | null; title?: string; colours?: string[] } = {}): void {
     const trials = all.filter((t) => t.history.length > 0);
     this.trials = trials;
     let maxEpoch = 1;
@@ -32,12 +34,12 @@ export class CurvesChart {
       data.push(column);
     }
     const ids = trials.map((t) => t.id);
-    const styles = trials.map((t) => `${t.status}${t.id === options.bestId ? '*' : ''}`).join('|') + metric;
+    const styles = trials.map((t) => `${t.status}${t.id === options.bestId ? '*' : ''}`).join('|') + metric + (options.colours ?? []).join();
     if (!this.plot || ids.join('|') !== this.ids.join('|') || styles !== this.styles) {
       this.plot?.destroy();
       this.ids = ids;
       this.styles = styles;
-      this.plot = new uPlot(this.options(trials, metric, options.bestId, options.title), data as UPlot.AlignedData, this.container);
+      this.plot = new uPlot(this.options(trials, metric, options), data as UPlot.AlignedData, this.container);
     } else {
       this.plot.setData(data as UPlot.AlignedData);
     }
@@ -53,7 +55,7 @@ export class CurvesChart {
     this.container.dataset.metric = metric;
   }
 
-  private options(trials: LiveTrial[], metric: PointMetric, bestId: string | undefined, title: string | undefined): UPlot.Options {
+  private options(trials: LiveTrial[], metric: PointMetric, { bestId, title, colours }: { bestId?: string; title?: string; colours?: string[] }): UPlot.Options {
     return {
       width: widthOf(this.container),
       height: this.height,
@@ -64,11 +66,11 @@ export class CurvesChart {
       axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { label: metric.replace('_', ' '), size: 60 }],
       series: [
         { label: 'epoch' },
-        ...trials.map((t) => ({
+        ...trials.map((t, i) => ({
           label: t.label,
-          stroke: t.id === bestId ? BEST_COLOR : STATUS_COLORS[t.status] ?? '#888',
-          width: t.id === bestId ? 2.5 : t.status === 'running' ? 1.5 : 1,
-          dash: t.status === 'pruned' ? [4, 3] : undefined,
+          stroke: colours?.[i] ?? (t.id === bestId ? BEST_COLOR : STATUS_COLORS[t.status] ?? '#888'),
+          width: t.id === bestId ? 2.5 : t.status === TrialStatus.RUNNING ? 1.5 : 1,
+          dash: t.status === TrialStatus.PRUNED ? [4, 3] : undefined,
           points: { show: false },
           spanGaps: false,
         })),

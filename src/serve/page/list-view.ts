@@ -1,9 +1,12 @@
 /** The sweep list: every sweep under the served folder, its status, trial counts and best value, live. */
+import { TrialStatus } from '../../sweep/status.js';
 import { phaseAt } from '../sweep-phase.js';
 import type { SweepSummary } from '../sweep-library.js';
 import { clear, el, markDrawn, sweepHref } from './dom.js';
 import { durationText, metricText, timeText } from './format.js';
 import { follow } from './live.js';
+
+const COUNTED = [TrialStatus.COMPLETED, TrialStatus.PRUNED, TrialStatus.FAILED, TrialStatus.RUNNING, TrialStatus.QUEUED];
 
 export function showList(app: HTMLElement): void {
   const sweeps = new Map<string, SweepSummary>();
@@ -18,7 +21,8 @@ export function showList(app: HTMLElement): void {
       return;
     }
     clear(table);
-    table.append(el('thead', {}, el('tr', {}, ...['sweep', 'method', 'pruner', 'status', 'completed', 'pruned', 'failed', 'running', 'queued', 'best', 'started', 'duration'].map((h) => el('th', { class: ['completed', 'pruned', 'failed', 'running', 'queued', 'best'].includes(h) ? 'num' : '' }, h)))));
+    const numeric: string[] = [...COUNTED, 'best'];
+    table.append(el('thead', {}, el('tr', {}, ...['sweep', 'method', 'pruner', 'status', ...COUNTED, 'best', 'started', 'duration'].map((h) => el('th', { class: numeric.includes(h) ? 'num' : '' }, h)))));
     const body = el('tbody');
     const now = Date.now();
     for (const s of [...sweeps.values()].sort((a, b) => (b.header.startedAt ?? 0) - (a.header.startedAt ?? 0))) {
@@ -31,7 +35,7 @@ export function showList(app: HTMLElement): void {
           el('td', {}, h.method),
           el('td', {}, h.pruner),
           el('td', {}, el('span', { class: `phase ${phase}` }, phase)),
-          ...(['completed', 'pruned', 'failed', 'running', 'queued'] as const).map((c) => el('td', { class: 'num', 'data-count': c }, String(s.counts[c] ?? 0))),
+          ...COUNTED.map((c) => el('td', { class: 'num', 'data-count': c }, String(s.counts[c] ?? 0))),
           el('td', { class: 'num', title: `${h.metric} (${h.goal})` }, s.best === null ? '' : `${metricText(h.metric, s.best)} ${h.metric}`),
           el('td', {}, timeText(h.startedAt)),
           el('td', {}, durationText(wall)),

@@ -5,6 +5,7 @@
  * brush are the selection (the leaderboard shows only them); a click on an axis clears its brush.
  * Drawn by hand on a canvas: no small library does this with brushing.
  */
+import { TrialStatus } from '../../sweep/status.js';
 import type { LiveTrial } from '../sweep-state.js';
 import { valueText } from './format.js';
 
@@ -30,9 +31,17 @@ export class ParallelCoords {
     private readonly canvas: HTMLCanvasElement,
     private readonly onSelect: (ids: ReadonlySet<string> | null) => void,
   ) {
-    canvas.addEventListener('mousedown', (e) => this.down(e));
-    addEventListener('mousemove', (e) => this.move(e));
-    addEventListener('mouseup', () => this.up());
+    const { signal } = this.listening;
+    canvas.addEventListener('mousedown', (e) => this.down(e), { signal });
+    // On the window: a drag goes on when the pointer leaves the canvas.
+    addEventListener('mousemove', (e) => this.move(e), { signal });
+    addEventListener('mouseup', () => this.up(), { signal });
+  }
+
+  private readonly listening = new AbortController();
+
+  destroy(): void {
+    this.listening.abort();
   }
 
   update(trials: LiveTrial[], keys: string[], logKeys: string[], metric: string, goal: 'maximize' | 'minimize'): void {
@@ -40,7 +49,7 @@ export class ParallelCoords {
       const v = t.metrics[metric as keyof LiveTrial['metrics']];
       return typeof v === 'number' && Number.isFinite(v) ? v : null;
     };
-    this.trials = trials.filter((t) => t.values && (t.status === 'completed' || t.status === 'pruned'));
+    this.trials = trials.filter((t) => t.values && (t.status === TrialStatus.COMPLETED || t.status === TrialStatus.PRUNED));
     this.axes = [...keys.map((k) => this.settingAxis(k, logKeys.includes(k))), this.numericAxis(metric, metric, (t) => this.metricValue(t), false)];
     const values = this.trials.map((t) => this.metricValue(t)).filter((v): v is number => v !== null);
     this.colourRange = goal === 'maximize' ? [Math.min(...values), Math.max(...values)] : [Math.max(...values), Math.min(...values)];
@@ -134,9 +143,9 @@ export class ParallelCoords {
     const ordered = [...this.trials].sort((a, b) => Number(this.inside(a)) - Number(this.inside(b)));
     for (const t of ordered) {
       const on = !brushed || this.inside(t);
-      ctx.strokeStyle = on ? this.colour(t, t.status === 'pruned' ? 0.45 : 0.8) : 'rgba(180,180,180,0.25)';
+      ctx.strokeStyle = on ? this.colour(t, t.status === TrialStatus.PRUNED ? 0.45 : 0.8) : 'rgba(180,180,180,0.25)';
       ctx.lineWidth = on ? 1.2 : 0.8;
-      ctx.setLineDash(t.status === 'pruned' ? [4, 3] : []);
+      ctx.setLineDash(t.status === TrialStatus.PRUNED ? [4, 3] : []);
       ctx.beginPath();
       let started = false;
       this.axes.forEach((axis, i) => {

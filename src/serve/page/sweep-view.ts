@@ -201,7 +201,7 @@ class SweepView {
         fact('duration', durationText(m.wallSeconds()) || '—'),
         fact('time left', phase === 'running' ? (left === undefined ? 'after the first trial ends' : `about ${durationText(left)}`) : '—'),
       ),
-      el('div', { class: 'progress', id: 'progress', 'data-finished': finished, 'data-planned': planned, title: `${finished} of ${planned} trials finished` }, segment(c.completed, 'completed'), segment(c.pruned, 'pruned'), segment(c.failed, 'failed'), segment(c.running, 'running')),
+      el('div', { class: 'progress', id: 'progress', 'data-finished': finished, 'data-planned': planned, title: `${finished} of ${planned} trials finished` }, ...[TrialStatus.COMPLETED, TrialStatus.PRUNED, TrialStatus.FAILED, TrialStatus.RUNNING].map((s) => segment(c[s], s))),
       el('p', { id: 'counts' }, `${finished} of ${planned} trials finished: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.running} running, ${c.queued} queued${c.unreadable ? `, ${c.unreadable} unreadable` : ''}`),
     );
   }
@@ -221,6 +221,7 @@ class SweepView {
     cancelAnimationFrame(this.frame);
     this.curves.destroy();
     this.history.destroy();
+    this.pc.destroy();
   }
 }
 

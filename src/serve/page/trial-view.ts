@@ -15,6 +15,16 @@ import { SweepModel, type Change, type Snapshot } from './sweep-model.js';
 
 type Detail = TrialDetail & { trial: LiveTrial; baseKeys: string[] };
 
+/** Training and validation on one chart. */
+const PAIR = ['#4c78a8', '#f58518'];
+/** Up to four compared trials. */
+const COMPARED = [
+  { name: 'blue', colour: '#4c78a8' },
+  { name: 'orange', colour: '#f58518' },
+  { name: 'red', colour: '#d62728' },
+  { name: 'green', colour: '#2ca02c' },
+];
+
 const METRICS = ['test_accuracy', 'test_loss', 'val_accuracy', 'val_loss', 'train_accuracy', 'train_loss', 'best_epoch', 'epochs_run', 'params', 'duration_s'];
 
 async function fetchDetail(key: string, id: string): Promise<Detail> {
@@ -64,11 +74,11 @@ export function showTrial(app: HTMLElement, key: string, id: string): void {
     if (!trial) return;
     // Training and validation as two series of one chart each.
     const asSeries = (metric: 'loss' | 'accuracy'): LiveTrial[] => [
-      { ...trial, id: `${trial.id}:train`, label: metric, status: 'completed', prunedAt: null },
-      { ...trial, id: `${trial.id}:val`, label: `val_${metric}`, status: 'running', history: trial.history.map((p) => ({ ...p, [metric]: p[`val_${metric}`] })) },
+      { ...trial, id: `${trial.id}:train`, label: metric, prunedAt: null },
+      { ...trial, id: `${trial.id}:val`, label: `val_${metric}`, history: trial.history.map((p) => ({ ...p, [metric]: p[`val_${metric}`] })) },
     ];
-    loss.update(asSeries('loss'), 'loss', { title: 'loss (blue) and val_loss (orange)' });
-    accuracy.update(asSeries('accuracy'), 'accuracy', { title: 'accuracy (blue) and val_accuracy (orange)' });
+    loss.update(asSeries('loss'), 'loss', { title: 'loss (blue) and val_loss (orange)', colours: PAIR });
+    accuracy.update(asSeries('accuracy'), 'accuracy', { title: 'accuracy (blue) and val_accuracy (orange)', colours: PAIR });
   };
 
   const draw = () => {
@@ -178,7 +188,7 @@ export function showCompare(app: HTMLElement, key: string, ids: string[]): void 
         el('section', { class: 'panel', id: 'compare-curves' }, el('h2', {}, 'val_accuracy of each')),
       );
       document.getElementById('compare-curves')!.append(curves.container);
-      curves.update(trials.map((t, i) => ({ ...t, status: ['completed', 'running', 'failed', 'pruned'][i] })), 'val_accuracy', { title: trials.map((t, i) => `${['blue', 'orange', 'red', 'grey'][i]}: #${t.number}`).join(', ') });
+      curves.update(trials, 'val_accuracy', { title: trials.map((t, i) => `${COMPARED[i].name}: #${t.number}`).join(', '), colours: COMPARED.map((c) => c.colour) });
       markDrawn();
     },
     (err: Error) => {
