@@ -15,10 +15,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { leaderboardCsv, leaderboardJson, leaderboardSummary, rankTrials, resolveRanking } from '../report/leaderboard.js';
-import { listTrialFolders, readTrial } from '../report/read-trials.js';
-import { join } from 'node:path';
-import { TRIALS_DIR } from '../sweep/folder-layout.js';
+import { leaderboardCsv, leaderboardJson, leaderboardSummary } from '../report/leaderboard.js';
 import { checkBinding, cookieName, judgeAccess } from './access.js';
 import { openEventStream, type EventStream } from './event-stream.js';
 import { PAGE_HTML, pageAssets } from './page-assets.js';
@@ -169,15 +166,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const watcher = await sweepOr404(key, reply);
     if (!watcher) return;
     // Built from the folders as they are now, the same way `convsweep report` writes leaderboard.csv.
-    const ids = await listTrialFolders(watcher.dir).catch(() => [] as string[]);
-    const entries = await Promise.all(ids.map((id) => readTrial(join(watcher.dir, TRIALS_DIR), id)));
-    let ranking;
-    try {
-      ranking = resolveRanking(watcher.info);
-    } catch {
-      ranking = resolveRanking(watcher.info, 'test_accuracy');
-    }
-    const rows = rankTrials(entries, ranking);
+    const rows = await watcher.leaderboard();
+    const ranking = watcher.ranking();
     const name = `${watcher.state.header.name}-leaderboard.${format}`.replace(/[^A-Za-z0-9._-]/g, '_');
     reply.headers({ ...COMMON_HEADERS, 'content-disposition': `attachment; filename="${name}"` });
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(leaderboardCsv(rows, watcher.info.gridKeys));

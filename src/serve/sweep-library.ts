@@ -7,7 +7,7 @@ import { TrialStatus } from '../sweep/status.js';
 import { watch, type FSWatcher } from 'node:fs';
 import { bestOf } from '../sweep/objective.js';
 import { findSweeps, type SweepLocation } from './sweep-catalog.js';
-import type { SweepHeader } from './sweep-state.js';
+import type { LiveTrial, SweepHeader } from './sweep-state.js';
 import { SweepWatcher, type WatcherChange } from './sweep-watcher.js';
 
 export interface SweepSummary {
@@ -19,7 +19,7 @@ export interface SweepSummary {
 
 export function summarize(watcher: SweepWatcher): SweepSummary {
   const { state } = watcher;
-  const metric = state.header.metric as keyof import('./sweep-state.js').LiveTrial['metrics'];
+  const metric = state.header.metric as keyof LiveTrial['metrics'];
   const values = [...state.trials.values()].filter((t) => t.status === TrialStatus.COMPLETED).map((t) => t.metrics[metric] ?? Number.NaN);
   return { header: { ...state.header }, counts: state.counts(), best: bestOf(state.header.goal, values) ?? null };
 }

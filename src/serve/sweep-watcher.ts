@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { parameterImportance, type Importance } from '../report/importance.js';
-import { rankTrials, resolveRanking, type LeaderboardRow } from '../report/leaderboard.js';
+import { rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from '../report/leaderboard.js';
 import { listTrialFolders, readHistory, readSweepInfo, readTrial, type SweepInfo, type TrialEntry } from '../report/read-trials.js';
 import { SWEEP_LOG, TRIALS_DIR } from '../sweep/folder-layout.js';
 import { isFinished, TrialStatus } from '../sweep/status.js';
@@ -93,14 +93,23 @@ export class SweepWatcher {
     this.emit([{ type: 'reset' }]);
   }
 
-  private rank(entries: TrialEntry[]): LeaderboardRow[] {
-    let ranking;
+  /** The sweep's ranking; a metric the leaderboard cannot rank by (a hand-edited sweep.json) falls back to test_accuracy. */
+  ranking(): Ranking {
     try {
-      ranking = resolveRanking(this.info);
+      return resolveRanking(this.info);
     } catch {
-      ranking = resolveRanking(this.info, 'test_accuracy');
+      return resolveRanking(this.info, 'test_accuracy');
     }
-    return rankTrials(entries, ranking);
+  }
+
+  private rank(entries: TrialEntry[]): LeaderboardRow[] {
+    return rankTrials(entries, this.ranking());
+  }
+
+  /** The leaderboard of the folders as they are now (what `convsweep report` would write). */
+  async leaderboard(): Promise<LeaderboardRow[]> {
+    const ids = await listTrialFolders(this.dir).catch(() => [] as string[]);
+    return this.rank(await Promise.all(ids.map((id) => readTrial(join(this.dir, TRIALS_DIR), id))));
   }
 
   private onLines(lines: string[], building: boolean): void {
