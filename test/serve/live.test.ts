@@ -111,17 +111,30 @@ describe('a live sweep in the dashboard', { skip: skipBrowser }, () => {
     const latencies: number[] = [];
     latencies.push(await shows(page, () => log.start(trials.length), '#phase', null, 'running'));
     let points = 0;
+    // The last trial is also followed on its own page, opened while it runs.
+    const trialPage = await openPage(browser);
+    const last = trials.at(-1)!;
     for (const t of trials) {
       latencies.push(await shows(page, () => log.trialStart(t), rowOf(t.id), 'data-status', 'running'));
+      if (t === last) {
+        await trialPage.page.goto(`${dashboard.origin}/sweep/live/trial/${t.id}`);
+        await trialPage.page.waitForSelector('#loss-chart');
+      }
       for (const [i, row] of t.history.entries()) {
         points++;
         const stop = t.outcome === 'pruned' && i === t.history.length - 1;
         latencies.push(await shows(page, () => log.epoch(t, row, stop), '#curves', 'data-points', String(points)));
         assert.equal(await page.locator(`#leaderboard tr[data-trial="${t.id}"] td[data-column="epochs_run"]`).innerText(), `${i + 1}…`);
+        // Its loss and val_loss: two points an epoch.
+        if (t === last) await shows(trialPage.page, () => undefined, '#loss-chart [data-points]', 'data-points', String(2 * (i + 1)));
       }
       await writeTrialFolder(sweepDir, t);
       latencies.push(await shows(page, () => log.trialEnd(t), rowOf(t.id), 'data-status', t.outcome));
     }
+    // Its page reads the folder once the trial ends: metrics and the diff against the base config.
+    await trialPage.page.waitForSelector('#settings-diff tr[data-path="learning_rate"]', { timeout: WITHIN_MS });
+    assert.equal(await trialPage.page.locator('#metrics tr[data-metric="epochs_run"] td.num').innerText(), String(last.history.length));
+    assertCleanPage(trialPage, dashboard.origin);
     const row = (id: string, column: string) => page.locator(`#leaderboard tr[data-trial="${id}"] td[data-column="${column}"]`).innerText();
     assert.equal(await row(trials[3].id, 'error'), FAILURE_MESSAGE);
     assert.equal(await row(trials[2].id, 'epochs_run'), '1');
