@@ -160,4 +160,11 @@ describe('a finished sweep in the dashboard', { skip: skipBrowser }, () => {
     assert.equal(json.trials.completed, count('completed'));
     assertCleanPage(watched, dashboard.origin);
   });
+
+  it('says so for a sweep that is not served', async () => {
+    const { page } = await openPage(browser);
+    await page.goto(`${dashboard.origin}/sweep/nope`);
+    await waitDrawn(page);
+    assert.match(await page.locator('#not-found').innerText(), /^No sweep named “nope” is served here/);
+  });
 });

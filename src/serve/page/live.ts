@@ -3,7 +3,7 @@
  * again after a reconnect, so a page that lost its connection catches up), then each change as it
  * happens. No polling.
  */
-export function follow(url: string, handlers: Record<string, (data: any) => void>): EventSource {
+export function follow(url: string, handlers: Record<string, (data: any) => void>, onRefused?: () => void): EventSource {
   const source = new EventSource(url);
   const badge = document.getElementById('connection');
   source.onopen = () => {
@@ -13,10 +13,14 @@ export function follow(url: string, handlers: Record<string, (data: any) => void
     }
   };
   source.onerror = () => {
+    // Closed for good: the server answered, but not with a stream (no such sweep). Otherwise the
+    // browser tries again by itself.
+    const refused = source.readyState === EventSource.CLOSED;
     if (badge) {
-      badge.textContent = 'reconnecting…';
+      badge.textContent = refused ? 'not found' : 'reconnecting…';
       badge.className = 'connection lost';
     }
+    if (refused) onRefused?.();
   };
   for (const [event, handle] of Object.entries(handlers)) {
     source.addEventListener(event, (e) => {

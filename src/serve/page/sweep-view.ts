@@ -35,7 +35,7 @@ export function showSweep(app: HTMLElement, key: string): void {
       for (const id of touched.epochsOf) view.epochEnded(id);
       view.draw(touched);
     },
-  });
+  }, () => notFound(app, key));
 }
 
 class SweepView {
@@ -223,6 +223,12 @@ class SweepView {
     this.history.destroy();
     this.pc.destroy();
   }
+}
+
+export function notFound(app: HTMLElement, key: string): void {
+  clear(app);
+  app.append(el('h1', {}, 'No such sweep'), el('p', { id: 'not-found' }, `No sweep named “${key}” is served here. `, el('a', { href: '/' }, 'All sweeps')));
+  markDrawn();
 }
 
 function fact(name: string, value: Node | string): HTMLElement {

@@ -12,6 +12,7 @@ import { append, clear, el, fileHref, markDrawn, statusBadge, sweepHref, trialHr
 import { durationText, metricText, timeText, valueText } from './format.js';
 import { follow } from './live.js';
 import { SweepModel, type Change, type Snapshot } from './sweep-model.js';
+import { notFound } from './sweep-view.js';
 
 type Detail = TrialDetail & { trial: LiveTrial; baseKeys: string[] };
 
@@ -151,7 +152,7 @@ export function showTrial(app: HTMLElement, key: string, id: string): void {
         markDrawn();
       }
     },
-  });
+  }, () => notFound(app, key));
 }
 
 export function showCompare(app: HTMLElement, key: string, ids: string[]): void {
