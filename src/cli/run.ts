@@ -100,20 +100,20 @@ export const sweepRunCommand = {
   command: 'run <sweep>',
   describe: 'run a hyperparameter sweep (grid, random or TPE, with optional early stopping) on a pool of workers, then the report',
   builder: (y: Argv) =>
-    withDashboardFlags(withVerbose(withLimits(withBackend(y.positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON file' })))))
+    withDashboardFlags(withVerbose(withLimits(withBackend(y.positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON file' }))))
       .option('workers', { type: 'number', describe: 'trials at once (default: cores for wasm/cpu, GPUs × --trials-per-gpu for tensorflow-gpu)' })
       .option('trials-per-gpu', { type: 'number', describe: 'trials sharing one GPU (tensorflow-gpu)', default: 1 })
       .option('out', { type: 'string', describe: 'results folder (default results/<sweep name>)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep in --out: skip finished trials, rerun failed and unfinished ones' })
       .option('queue', { type: 'string', describe: 'Redis URL (redis://host:port, rediss:// for TLS): send the trials to `convsweep worker` processes instead of a local pool' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'list the trials (id, label) and exit; trains and writes nothing' })
-      .option('ui', { type: 'boolean', default: false, describe: 'serve the live dashboard of this sweep while it runs (on 127.0.0.1; `convsweep serve` shows it after)' })
+      .option('ui', { type: 'boolean', default: false, describe: 'serve the live dashboard of this sweep while it runs (on 127.0.0.1; `convsweep serve` shows it after)' }))
       // Child processes are how native backends run; choosing them for wasm lets tests cover that path.
       .option('isolation', { choices: ['thread', 'process'] as Isolation[], hidden: true })
       .example('convsweep run sweeps/mnist-quick.json', '8 trials of a small net on a slice of MNIST')
       .example('convsweep run sweeps/mnist-quick.json --resume', 'continue it after Ctrl-C, or rebuild its report')
       .example('convsweep run my-sweep.json --dry-run', 'list the trials without training')
-      .example('convsweep run sweeps/mnist-quick.json --ui', 'and follow it in the browser at the URL it prints')
+      .example('convsweep run sweeps/mnist-quick.json --ui', 'and follow it in a browser at the URL it prints')
       .epilog(SWEEP_FILE_HELP),
   handler: (argv: RunArgs) =>
     runCommand(async () => {

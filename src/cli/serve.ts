@@ -31,7 +31,8 @@ export const serveCommand = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on; any but a loopback one needs --token' })
       .option('token', { type: 'string', describe: 'a secret every request must carry (the printed URL has it; see docs/DASHBOARD.md)' })
       .example('convsweep serve', 'every sweep under results/, at the URL it prints')
-      .example('convsweep serve results/mnist-quick --port 8080', 'one sweep, on a port of your choice')
+      .example('convsweep serve results/mnist-quick', 'one sweep')
+      .example('convsweep serve --port 8080', 'on a port of your choice')
       .example('convsweep serve --host 0.0.0.0 --token "$(openssl rand -hex 16)"', 'reachable from other machines, with a token'),
   handler: (argv: ServeArgs) =>
     runCommand(async () => {
