@@ -13,6 +13,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeReport } from '../src/report/aggregate.js';
 import { runSweep } from '../src/sweep/run-sweep.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -60,6 +61,7 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
   const cpuBefore = process.cpuUsage();
   await runSweep({
     sweepFile,
+    writeReport,
     outDir: join(dir, 'out'),
     backend: 'wasm',
     workers,

@@ -28,14 +28,14 @@ export const bestCommand = {
       .example('convsweep best results/mnist-quick -o my-net.json', 'keep the winner\'s config, then `convsweep train my-net.json`'),
   handler: (argv: BestArgs) =>
     runCommand(async () => {
-      const { rows, ranking } = await rankSweep(argv.dir, { rankBy: argv.rankBy, ifEmpty: 'error' });
-      const best = rows.find((r) => r.rank === 1);
+      const ranked = await rankSweep(argv.dir, { rankBy: argv.rankBy, ifEmpty: 'error' });
+      const { rows, best } = ranked;
       if (!best) {
         const failed = rows.filter((r) => r.status === 'failed').length;
         throw new InputError({ file: join(argv.dir, TRIALS_DIR), path: '', message: `no completed trial (${failed} failed, ${rows.length - failed} unreadable)`, hint: `\`convsweep report ${shellWord(argv.dir)}\` lists why each failed` });
       }
       const text = await trialConfigText(argv.dir, best.trial_id);
-      process.stderr.write(`${bestLine(rows, ranking)}\n`);
+      process.stderr.write(`${bestLine(ranked)}\n`);
       if (argv.out === undefined) {
         process.stdout.write(text);
         return;

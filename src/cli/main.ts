@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   run: async () => (await import('./run.js')).sweepRunCommand,
   report: async () => (await import('./report.js')).reportCommand,
   best: async () => (await import('./best.js')).bestCommand,
+  export: async () => (await import('./export.js')).exportCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
   serve: async () => (await import('./serve.js')).serveCommand,
 };

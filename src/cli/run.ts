@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
 import { redactUrl } from '../queue/connection.js';
+import { writeReport } from '../report/aggregate.js';
 import { rankSweep } from '../report/rank-sweep.js';
 import { shellWord } from '../shell-word.js';
 import { startDashboard, type Dashboard } from '../serve/server.js';
@@ -58,7 +59,7 @@ const SWEEP_FILE_HELP = [
   'units, learning_rate, batch_size, epochs, optimizer, or a path into the config such as layers[0].kernel_size;',
   'or "method": "random" or "tpe" with "space" (lists or distributions such as {"distribution": "log_uniform",',
   '"min": 0.0001, "max": 0.01}) and "max_trials"; "early_stopping" ({"type": "asha"} or {"type": "median"}) with any method;',
-  'and optionally "metric" and "goal" (what ranks the trials), "seed", "trial_timeout_s", "max_time_s", "epochs",',
+  'and optionally "metric" and "goal" (what ranks the trials), "seed", "trial_timeout_s", "max_time_s", "max_retries" (--queue), "epochs",',
   '"train_limit", "test_limit". Examples: sweeps/mnist-quick.json, sweeps/mnist-random-asha.json, sweeps/mnist-tpe-median.json;',
   'schema: convsweep schema --sweep.',
 ].join(' ');
@@ -81,9 +82,9 @@ async function tellOutcome(summary: SweepSummary, argv: RunArgs): Promise<void> 
     process.stdout.write(`no trial finished, so there is no report yet (the sweep's folder is ${summary.outDir})\n`);
     return;
   }
-  const { rows, ranking } = await rankSweep(summary.outDir);
-  for (const line of outcomeLines(rows, ranking, summary.outDir)) process.stdout.write(`${line}\n`);
-  if (!summary.interrupted && rows.some((r) => r.rank === 1)) process.stdout.write(`retrain the best: convsweep train ${shellWord(join(summary.outDir, 'best', 'config.json'))}\n`);
+  const ranked = await rankSweep(summary.outDir);
+  for (const line of outcomeLines(ranked, summary.outDir)) process.stdout.write(`${line}\n`);
+  if (!summary.interrupted && ranked.best) process.stdout.write(`retrain the best: convsweep train ${shellWord(join(summary.outDir, 'best', 'config.json'))}\n`);
 }
 
 /** The progress display, which also prints the dashboard's address once the sweep's folder exists. */
@@ -152,6 +153,7 @@ export const sweepRunCommand = {
           resume: argv.resume,
           signal,
           listener: dashboard ? announcing(progress, dashboard) : progress,
+          writeReport,
         });
         progress.close(summary.interrupted);
         const skipped = summary.skipped > 0 ? `, ${summary.skipped} finished earlier` : '';

@@ -7,11 +7,25 @@ import { join } from 'node:path';
 import { REPORT_HTML } from '../report/aggregate.js';
 import type { LeaderboardRow, Ranking } from '../report/leaderboard.js';
 import { formatMetric } from '../report/metric-format.js';
+import { meanText, shippedText, type Configuration } from '../report/replicates.js';
 
-/** `best: 1a2b3c4d5e filters=16,32 dropout=0.4 lr=0.003 test_accuracy 0.9731`, or undefined when no trial completed. */
-export function bestLine(rows: LeaderboardRow[], ranking: Ranking): string | undefined {
-  const best = rows.find((r) => r.rank === 1);
-  return best && `best: ${best.trial_id} ${best.label} ${ranking.metric} ${formatMetric(ranking.metric, best[ranking.metric])}`;
+/** What a ranked sweep says of its winner (report/rank-sweep.ts). */
+export interface Winner {
+  rows: LeaderboardRow[];
+  ranking: Ranking;
+  best?: LeaderboardRow;
+  configurations?: Configuration[];
+}
+
+/**
+ * `best: 1a2b3c4d5e filters=16,32 dropout=0.4 lr=0.003 test_accuracy 0.9731`; with seeds as
+ * replicates, the configuration and its mean; undefined when no trial completed.
+ */
+export function bestLine({ ranking, best, configurations }: Winner): string | undefined {
+  if (!best) return undefined;
+  const winner = configurations?.[0];
+  if (winner) return `best configuration: ${winner.label} ${ranking.metric} ${meanText(winner, ranking.metric)}; best/ holds ${shippedText(winner)}`;
+  return `best: ${best.trial_id} ${best.label} ${ranking.metric} ${formatMetric(ranking.metric, best[ranking.metric])}`;
 }
 
 /** One line a trial that did not complete: `failed: 1a2b3c4d5e lr=1e+30 nan: loss became NaN at epoch 1`. */
@@ -21,6 +35,6 @@ export function failureLines(rows: LeaderboardRow[]): string[] {
 }
 
 /** The lines after the counts: the failures, the winner (or that there is none), the report's path. */
-export function outcomeLines(rows: LeaderboardRow[], ranking: Ranking, sweepDir: string): string[] {
-  return [...failureLines(rows), bestLine(rows, ranking) ?? 'no completed trial: no best/', `report: ${join(sweepDir, REPORT_HTML)}`];
+export function outcomeLines(winner: Winner, sweepDir: string): string[] {
+  return [...failureLines(winner.rows), bestLine(winner) ?? 'no completed trial: no best/', `report: ${join(sweepDir, REPORT_HTML)}`];
 }

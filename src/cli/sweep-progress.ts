@@ -40,7 +40,7 @@ export class SweepProgress implements SweepListener {
     this.tty = Boolean(stream.isTTY);
   }
 
-  onStart(info: { sweep: { name: string; metric: SweepMetric; goal: SweepGoal }; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string }): void {
+  onStart(info: { sweep: { name: string; metric: SweepMetric; goal: SweepGoal }; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string; grown?: { kept: number; added: number } }): void {
     this.total = info.total;
     this.started = performance.now();
     this.metric = info.sweep.metric;
@@ -48,6 +48,7 @@ export class SweepProgress implements SweepListener {
     this.finished = info.finishedBefore.size;
     for (const [id, value] of info.finishedBefore) this.consider(value, id);
     const resumed = info.finishedBefore.size > 0 ? `, ${info.finishedBefore.size} already finished` : '';
+    if (info.grown) this.line(`the grid grew: ${info.grown.added} new trial${info.grown.added === 1 ? '' : 's'} beside the ${info.grown.kept} it had, whose folders are kept`);
     this.line(`sweep ${info.sweep.name}: ${info.total} trials${resumed}, ${info.runner} → ${info.outDir}`);
     const note = backendNote();
     if (note) this.line(note);

@@ -6,7 +6,7 @@ import { assertFreeDestination } from '../fs-atomic.js';
 import { prepareConfig } from '../train/prepare.js';
 import { runTraining } from '../train/run.js';
 import { backendNote } from './backend-note.js';
-import { interruptSignal, runCommand } from './command-runner.js';
+import { EXIT, interruptSignal, runCommand } from './command-runner.js';
 import { expectKind } from './file-kind-check.js';
 import { checkIntegerFlags, withBackend, withLimits, withVerbose } from './options.js';
 import { progressReporter } from './progress.js';
@@ -44,12 +44,16 @@ export const trainCommand = {
         const metrics = await runTraining({
           config, configFile: file, data, backend, outDir,
           overrides: { seed: argv.seed, epochs: argv.epochs, batchSize: argv.batchSize, trainLimit: argv.trainLimit, testLimit: argv.testLimit },
-          hooks: { signal, onBatch: progress.onBatch, onEpoch: progress.onEpoch },
+          hooks: { signal, onBatch: progress.onBatch, onEpoch: progress.onEpoch, keepBestOnAbort: true },
         });
         process.stdout.write(
           `test_accuracy=${metrics.test_accuracy.toFixed(4)} test_loss=${metrics.test_loss.toFixed(4)} best_epoch=${metrics.best_epoch} epochs_run=${metrics.epochs_run} params=${metrics.params} backend=${metrics.backend} seed=${metrics.seed}\n` +
             `saved to ${outDir}\n`,
         );
+        if (metrics.status === 'interrupted') {
+          process.stderr.write(`interrupted after epoch ${metrics.epochs_run}: the model of its best epoch so far (${metrics.best_epoch}, by ${metrics.best_by}) is saved with everything else, marked "interrupted" in metrics.json\n`);
+          return EXIT.interrupted;
+        }
       } finally {
         release();
       }

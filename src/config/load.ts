@@ -437,6 +437,15 @@ function layerOutput(layer: Layer, input: number[]): number[] | Refusal {
       const out = slide(layer.type, input, 'kernel', pair(layer.kernel_size), pair(layer.strides ?? 1), [1, 1], layer.padding ?? 'valid');
       return Array.isArray(out) ? [...out, layer.filters] : out;
     }
+    case 'DepthwiseConv2D':
+    case 'SeparableConv2D': {
+      if (input.length !== 3) return needsImage(layer.type, input);
+      const out = slide(layer.type, input, 'kernel', pair(layer.kernel_size), pair(layer.strides ?? 1), [1, 1], layer.padding ?? 'valid');
+      const channels = layer.type === 'SeparableConv2D' ? layer.filters : input[2] * (layer.depth_multiplier ?? 1);
+      return Array.isArray(out) ? [...out, channels] : out;
+    }
+    case 'SpatialDropout2D':
+      return input.length === 3 ? input : needsImage(layer.type, input);
     case 'MaxPooling2D':
     case 'AveragePooling2D': {
       if (input.length !== 3) return needsImage(layer.type, input);

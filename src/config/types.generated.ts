@@ -2,6 +2,8 @@
 
 export type Layer =
   | Conv2DLayer
+  | DepthwiseConv2DLayer
+  | SeparableConv2DLayer
   | MaxPooling2DLayer
   | AveragePooling2DLayer
   | GlobalAveragePooling2DLayer
@@ -11,6 +13,7 @@ export type Layer =
   | FlattenLayer
   | DenseLayer
   | DropoutLayer
+  | SpatialDropout2DLayer
   | RescalingLayer
   | ReshapeLayer
   | ZeroPadding2DLayer
@@ -179,6 +182,124 @@ export interface SerializedRegularizer {
   class_name: 'L1' | 'L2' | 'L1L2';
   config: RegularizerFactors;
 }
+/**
+ * One kernel_size filter per input channel (depth_multiplier of them), each seeing its own channel only.
+ */
+export interface DepthwiseConv2DLayer {
+  type: 'DepthwiseConv2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  kernel_size: IntOrPair;
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+  depth_multiplier?: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  use_bias?: boolean;
+  depthwise_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  depthwise_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
+/**
+ * A depthwise convolution followed by a 1x1 convolution to filters channels: far fewer weights than Conv2D.
+ */
+export interface SeparableConv2DLayer {
+  type: 'SeparableConv2D';
+  name?: LayerName;
+  input_shape?: InputShape;
+  filters: number;
+  kernel_size: IntOrPair;
+  strides?: number | [number, number];
+  padding?: 'valid' | 'same';
+  depth_multiplier?: number;
+  activation?:
+    | 'linear'
+    | 'relu'
+    | 'relu6'
+    | 'elu'
+    | 'selu'
+    | 'sigmoid'
+    | 'hard_sigmoid'
+    | 'tanh'
+    | 'softmax'
+    | 'softplus'
+    | 'softsign'
+    | 'swish';
+  use_bias?: boolean;
+  depthwise_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  pointwise_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  bias_initializer?:
+    | 'glorot_uniform'
+    | 'glorot_normal'
+    | 'he_uniform'
+    | 'he_normal'
+    | 'lecun_uniform'
+    | 'lecun_normal'
+    | 'random_normal'
+    | 'random_uniform'
+    | 'truncated_normal'
+    | 'zeros'
+    | 'ones';
+  depthwise_regularizer?: Regularizer;
+  pointwise_regularizer?: Regularizer;
+  bias_regularizer?: Regularizer;
+}
 export interface MaxPooling2DLayer {
   type: 'MaxPooling2D';
   name?: LayerName;
@@ -277,6 +398,15 @@ export interface DenseLayer {
 }
 export interface DropoutLayer {
   type: 'Dropout';
+  name?: LayerName;
+  input_shape?: InputShape;
+  rate: number;
+}
+/**
+ * Dropout of whole feature maps: each channel of an image is kept or dropped as one (neighbouring pixels are too alike for pixel dropout to regularise a convolution).
+ */
+export interface SpatialDropout2DLayer {
+  type: 'SpatialDropout2D';
   name?: LayerName;
   input_shape?: InputShape;
   rate: number;
@@ -739,6 +869,10 @@ export interface SweepDefinition {
    * A trial running longer than this is stopped and recorded as failed (kind timeout).
    */
   trial_timeout_s?: number;
+  /**
+   * On a queue (--queue): how often a trial whose worker vanished (killed, machine lost, cut off until its lock expired) is run again before it is recorded as failed (kind lost). A trial's own error (an exception, a NaN loss) is never retried: it would fail the same way again.
+   */
+  max_retries?: number;
   /**
    * Overrides the epochs of every trial, unless epochs is a grid key; the --epochs flag overrides this.
    */

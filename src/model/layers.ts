@@ -4,7 +4,7 @@
  * names like `__proto__` or `constructor` can only ever be unknown types, rejected by the schema.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationName, IntOrPair, Layer, Regularizer } from '../config/types.generated.js';
+import type { ActivationName, DepthwiseConv2DLayer, IntOrPair, Layer, Regularizer, SeparableConv2DLayer } from '../config/types.generated.js';
 import { batchNormalization } from './batch-normalization.js';
 import { conv2d } from './conv2d.js';
 
@@ -24,9 +24,9 @@ const INITIALIZERS: Record<string, TfInitializer> = {
 
 /** Keras' default layer names (conv2d, conv2d_1, …), so saved models read like Keras ones and do not depend on tfjs' global counters. */
 export const KERAS_BASE_NAME: Record<Layer['type'], string> = {
-  Conv2D: 'conv2d', MaxPooling2D: 'max_pooling2d', AveragePooling2D: 'average_pooling2d',
+  Conv2D: 'conv2d', DepthwiseConv2D: 'depthwise_conv2d', SeparableConv2D: 'separable_conv2d', MaxPooling2D: 'max_pooling2d', AveragePooling2D: 'average_pooling2d',
   GlobalAveragePooling2D: 'global_average_pooling2d', GlobalMaxPooling2D: 'global_max_pooling2d',
-  BatchNormalization: 'batch_normalization', Activation: 'activation', Flatten: 'flatten', Dense: 'dense', Dropout: 'dropout',
+  BatchNormalization: 'batch_normalization', Activation: 'activation', Flatten: 'flatten', Dense: 'dense', Dropout: 'dropout', SpatialDropout2D: 'spatial_dropout2d',
   Rescaling: 'rescaling', RandomRotation: 'random_rotation', RandomTranslation: 'random_translation', RandomZoom: 'random_zoom',
   RandomFlip: 'random_flip', RandomContrast: 'random_contrast',
   Reshape: 'reshape', ZeroPadding2D: 'zero_padding2d', LeakyReLU: 'leaky_re_lu', ReLU: 're_lu', LSTM: 'lstm', GRU: 'gru',
@@ -61,6 +61,22 @@ function regularizer(r: Regularizer | undefined): ReturnType<typeof tf.regulariz
   return r === undefined ? undefined : tf.regularizers.l1l2(regularizerFactors(r));
 }
 
+/** What DepthwiseConv2D and SeparableConv2D (a depthwise convolution, then a pointwise one) share. */
+function depthwiseArgs(layer: DepthwiseConv2DLayer | SeparableConv2DLayer) {
+  return {
+    kernelSize: pair(layer.kernel_size)!,
+    strides: pair(layer.strides),
+    padding: layer.padding,
+    depthMultiplier: layer.depth_multiplier,
+    activation: activation(layer.activation),
+    useBias: layer.use_bias,
+    depthwiseInitializer: initializer(layer.depthwise_initializer),
+    biasInitializer: initializer(layer.bias_initializer),
+    depthwiseRegularizer: regularizer(layer.depthwise_regularizer),
+    biasRegularizer: regularizer(layer.bias_regularizer),
+  };
+}
+
 /** One tfjs layer for one config entry; `name` is the unique layer name, `inputShape` only for the first. */
 export function createLayer(layer: Layer, name: string, inputShape?: number[]): tf.layers.Layer {
   const common = { name, ...(inputShape ? { inputShape } : {}) };
@@ -78,6 +94,16 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
         biasInitializer: initializer(layer.bias_initializer),
         kernelRegularizer: regularizer(layer.kernel_regularizer),
         biasRegularizer: regularizer(layer.bias_regularizer),
+      });
+    case 'DepthwiseConv2D':
+      return tf.layers.depthwiseConv2d({ ...common, ...depthwiseArgs(layer) });
+    case 'SeparableConv2D':
+      return tf.layers.separableConv2d({
+        ...common,
+        ...depthwiseArgs(layer),
+        filters: layer.filters,
+        pointwiseInitializer: initializer(layer.pointwise_initializer),
+        pointwiseRegularizer: regularizer(layer.pointwise_regularizer),
       });
     case 'MaxPooling2D':
       return tf.layers.maxPooling2d({ ...common, poolSize: pair(layer.pool_size), strides: pair(layer.strides), padding: layer.padding });
@@ -106,6 +132,9 @@ export function createLayer(layer: Layer, name: string, inputShape?: number[]): 
       });
     case 'Dropout':
       return tf.layers.dropout({ ...common, rate: layer.rate });
+    case 'SpatialDropout2D':
+      // One draw per image and channel, broadcast over height and width (Keras' noise shape).
+      return tf.layers.dropout({ ...common, rate: layer.rate, noiseShape: [null, 1, 1, null] as unknown as number[] });
     case 'Rescaling':
       return tf.layers.rescaling({ ...common, scale: layer.scale, offset: layer.offset });
     case 'Reshape':

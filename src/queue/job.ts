@@ -14,6 +14,8 @@ export const JOB_FORMAT = 3;
 export const TRIAL_JOB_NAME = 'trial';
 /** How a refused job's failedReason starts, so the coordinator can tell a refusal from a crash. */
 export const REFUSED_PREFIX = 'refused: ';
+/** How the failedReason of a trial whose workers vanished max_retries + 1 times starts. */
+export const LOST_PREFIX = 'lost: ';
 
 /** The dataset a trial trains on: the MNIST every installation embeds, or one the coordinator sent. */
 export type DatasetRef = { kind: 'mnist' } | { kind: 'sent'; name: string; sha256: string };

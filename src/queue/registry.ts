@@ -6,11 +6,16 @@
 import type { Redis } from 'ioredis';
 import { isQueueName, REGISTRY_KEY } from './keys.js';
 
+/** A sweep file's max_retries when the announcement has none (a coordinator of an earlier version). */
+export const DEFAULT_MAX_RETRIES = 2;
+
 export interface SweepAnnouncement {
   queue: string;
   sweep: string;
   /** ISO time of the announcement. */
   since: string;
+  /** The sweep's max_retries: how often a trial whose worker vanished goes back to the queue. */
+  maxRetries?: number;
 }
 
 export async function announceSweep(redis: Redis, announcement: SweepAnnouncement): Promise<void> {
@@ -30,7 +35,9 @@ export async function announcedSweeps(redis: Redis): Promise<SweepAnnouncement[]
     if (!isQueueName(queue)) continue;
     try {
       const value = JSON.parse(text) as Partial<SweepAnnouncement>;
-      if (typeof value.sweep === 'string' && typeof value.since === 'string') sweeps.push({ queue, sweep: value.sweep, since: value.since });
+      if (typeof value.sweep !== 'string' || typeof value.since !== 'string') continue;
+      const maxRetries = Number.isInteger(value.maxRetries) && value.maxRetries! >= 0 ? value.maxRetries! : DEFAULT_MAX_RETRIES;
+      sweeps.push({ queue, sweep: value.sweep, since: value.since, maxRetries });
     } catch {
       // Not ours, or damaged: nothing to serve.
     }

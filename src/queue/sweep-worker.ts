@@ -8,12 +8,20 @@
  * `concurrency` jobs from every queue). Locks and stalls are BullMQ's: while a trial runs its lock
  * is renewed every lockDuration/2; a worker that dies stops renewing, and after lockDuration the
  * stalled check of any live worker (every stalledInterval, busy or not) puts the trial back in the
- * queue, up to MAX_STALLED_COUNT times. A worker whose lock is gone stops that trial.
- * Stopping (SIGINT/SIGTERM) hands the running trials back to the queue at once.
+ * queue, up to the sweep's max_retries times. One more stall, and the next worker to take the
+ * trial fails it as lost instead of running it: a trial that kills the process running it (a
+ * poison trial: OOM-kill, a native crash) costs at most max_retries + 1 workers, never all of
+ * them. A worker whose lock is gone stops that trial. Stopping (SIGINT/SIGTERM) hands the running
+ * trials back to the queue at once, which is no stall and uses up no retry.
+ *
+ * A trial's own failure (an exception, a NaN loss, its time limit) is recorded as it is and not
+ * retried, unlike Ray Tune's max_failures: training is seeded and deterministic here, so a second
+ * run fails the same way and only costs a slot (Optuna, too, retries nothing by default).
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackendName } from '../backend/names.js';
@@ -26,13 +34,12 @@ import { TrialStatus, type TrialOutcome } from '../sweep/trial.js';
 import type { Isolation, ProgressMessage } from '../sweep/worker-entry.js';
 import { checkRunnable } from '../train/run.js';
 import { DatasetCache, type WorkerDataset } from './dataset-transfer.js';
-import { checkJobData, JobRefused, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
+import { checkJobData, JobRefused, LOST_PREFIX, REFUSED_PREFIX, type TrialJobData, type TrialJobResult } from './job.js';
 import { BULL_PREFIX, trialFilesKey, verdictKey } from './keys.js';
-import { announcedSweeps, isAnnounced } from './registry.js';
+import { announcedSweeps, DEFAULT_MAX_RETRIES, isAnnounced, type SweepAnnouncement } from './registry.js';
+import { reclaimJob } from './reclaim.js';
 import { sendTrialFiles } from './trial-files.js';
 
-/** How often a trial may be put back after its worker stopped answering before it counts as failed. */
-export const MAX_STALLED_COUNT = 2;
 /** How often the list of announced sweeps is read (one small HGETALL). */
 const REGISTRY_POLL_MS = 1000;
 /** How long an idle worker waits before asking the queues for work again (one small script a queue). */
@@ -64,7 +71,7 @@ export interface SweepWorkerOptions {
 type Taken = { queue: string; job: Job<TrialJobData, TrialJobResult>; token: string };
 
 /** What became of a job this worker took: it goes back to the queue, or it is finished with a result. */
-type Ending = { kind: 'hand-back'; why: string } | { kind: 'complete'; result: TrialJobResult } | { kind: 'refuse'; reason: string } | { kind: 'lock-lost' };
+type Ending = { kind: 'hand-back'; why: string } | { kind: 'complete'; result: TrialJobResult } | { kind: 'refuse'; reason: string } | { kind: 'lost'; reason: string } | { kind: 'lock-lost' };
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -122,18 +129,19 @@ export class SweepWorker {
   private async refresh(): Promise<void> {
     if (this.stopping.signal.aborted) return;
     const { redis, logger } = this.options;
-    let announced: string[];
+    let sweeps: SweepAnnouncement[];
     try {
-      announced = (await announcedSweeps(redis)).map((s) => s.queue);
+      sweeps = await announcedSweeps(redis);
     } catch (err) {
       logger.warn({ event: 'registry-error', message: (err as Error).message }, 'reading the announced sweeps failed');
       return;
     }
     if (this.stopping.signal.aborted) return;
-    for (const queue of announced) {
+    const announced = sweeps.map((s) => s.queue);
+    for (const { queue, maxRetries } of sweeps) {
       if (this.joined.has(queue)) continue;
       try {
-        this.join(queue);
+        this.join(queue, maxRetries ?? DEFAULT_MAX_RETRIES);
         this.wake();
       } catch (err) {
         logger.warn({ event: 'join-failed', queue, message: (err as Error).message }, `cannot serve ${queue}`);
@@ -146,7 +154,7 @@ export class SweepWorker {
     }
   }
 
-  private join(queue: string): void {
+  private join(queue: string, maxRetries: number): void {
     const { redis, name, lockDurationMs, stalledIntervalMs, logger } = this.options;
     const worker = new Worker<TrialJobData, TrialJobResult>(queue, null, {
       connection: redis,
@@ -155,7 +163,7 @@ export class SweepWorker {
       autorun: false,
       lockDuration: lockDurationMs,
       stalledInterval: stalledIntervalMs,
-      maxStalledCount: MAX_STALLED_COUNT,
+      maxStalledCount: maxRetries,
     });
     worker.on('error', (err) => logger.warn({ event: 'queue-error', queue, message: err.message }, 'queue error'));
     void worker.startStalledCheckTimer().catch((err: Error) => logger.warn({ event: 'queue-error', queue, message: err.message }, 'stalled checks did not start'));
@@ -232,16 +240,22 @@ export class SweepWorker {
   private async serve({ queue, job, token }: Taken): Promise<void> {
     const { logger, lockDurationMs } = this.options;
     const lockLost = new AbortController();
+    let renewing = false;
     const renew = setInterval(() => {
-      job.extendLock(token, lockDurationMs).then(
-        (ok) => {
-          if (ok || lockLost.signal.aborted) return;
-          logger.warn({ event: 'lock-lost', queue, id: job.id }, `lost the lock of job ${job.id}; stopping it here`);
-          lockLost.abort();
-        },
-        // Redis unreachable for a moment: the next renewal tries again.
-        (err: Error) => logger.warn({ event: 'queue-error', queue, id: job.id, message: err.message }, 'renewing a lock failed'),
-      );
+      // Commands wait while Redis is away: one renewal at a time, not a pile of them on its return.
+      if (renewing) return;
+      renewing = true;
+      this.keepLock(queue, job, token)
+        .then(
+          (kept) => {
+            if (kept || lockLost.signal.aborted) return;
+            logger.warn({ event: 'lock-lost', queue, id: job.id }, `lost the lock of job ${job.id} to another worker; stopping it here`);
+            lockLost.abort();
+          },
+          // Redis unreachable for a moment: the next renewal tries again.
+          (err: Error) => logger.warn({ event: 'queue-error', queue, id: job.id, message: err.message }, 'renewing a lock failed'),
+        )
+        .finally(() => (renewing = false));
     }, lockDurationMs / 2);
     let ending: Ending;
     try {
@@ -254,8 +268,25 @@ export class SweepWorker {
     await this.finish(queue, job, token, lockLost.signal.aborted ? { kind: 'lock-lost' } : ending);
   }
 
+  /**
+   * Renews the job's lock; when it lapsed (Redis was out of reach for longer than the lock lasts),
+   * takes the job back if no other worker has it. False: another worker has it now.
+   */
+  private async keepLock(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string): Promise<boolean> {
+    if (await job.extendLock(token, this.options.lockDurationMs)) return true;
+    const reclaimed = await reclaimJob(this.options.redis, queue, job.id!, token, this.options.lockDurationMs);
+    if (reclaimed === 'ours') this.options.logger.info({ event: 'lock-reclaimed', queue, id: job.id }, `the lock of job ${job.id} lapsed while Redis was out of reach; no other worker had it, so it goes on here`);
+    return reclaimed === 'ours';
+  }
+
   private async finish(queue: string, job: Job<TrialJobData, TrialJobResult>, token: string, ending: Ending): Promise<void> {
     const { logger } = this.options;
+    if (ending.kind === 'complete' && !(await this.keepLock(queue, job, token).catch(() => false))) {
+      // Another worker runs the trial now (or Redis lost the job): that attempt ends it, not this one.
+      logger.warn({ event: 'result-dropped', queue, id: job.id }, `job ${job.id} went to another worker while Redis was out of reach; this attempt's result is dropped`);
+      if (ending.result.files) await this.options.redis.del(ending.result.files.key).catch(() => undefined);
+      return;
+    }
     try {
       switch (ending.kind) {
         case 'lock-lost':
@@ -267,6 +298,9 @@ export class SweepWorker {
           return;
         case 'refuse':
           await job.moveToFailed(new UnrecoverableError(`${REFUSED_PREFIX}${ending.reason}`), token, false);
+          return;
+        case 'lost':
+          await job.moveToFailed(new UnrecoverableError(`${LOST_PREFIX}${ending.reason}`), token, false);
           return;
         case 'complete':
           await job.moveToCompleted(ending.result, token, false);
@@ -281,6 +315,14 @@ export class SweepWorker {
   private async attempt(queue: string, job: Job<TrialJobData, TrialJobResult>, lockLost: AbortSignal): Promise<Ending> {
     const { logger, name } = this.options;
     const source = `job ${job.id} of ${queue}`;
+    // The stalled check marked it: its workers vanished once more than the sweep allows. Running it
+    // again could kill this worker too.
+    if (job.deferredFailure) {
+      logger.warn({ event: 'lost', queue, id: job.id, stalls: job.stalledCounter }, `job ${job.id} lost its worker ${job.stalledCounter} times: failed, not run again`);
+      return { kind: 'lost', reason: job.deferredFailure };
+    }
+    // Who ran each attempt, for the failure message should this worker vanish too.
+    await job.log(`worker ${name} on ${hostname()}`);
     const admitted = await this.admit(queue, job, source);
     if ('refuse' in admitted) return { kind: 'refuse', reason: admitted.refuse };
     const { data, dataset } = admitted;

@@ -3,16 +3,18 @@
  * rebuilt from trials/ alone (the aggregator reads only trial folders). Every output is written
  * atomically: files through a temporary sibling, charts/ and best/ staged and swapped in whole.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { RunMetrics } from '../train/metrics.js';
 import { BEST_DIR, removeDeadLeftovers, stageFolder, writeBestFolder } from './best.js';
 import { reportHtml, type BestTrialDetails, type ReportChart } from './html.js';
 import { leaderboardCsv, leaderboardJson, leaderboardSummary, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { OPTUNA_JOURNAL, optunaJournal } from './optuna-journal.js';
 import { rankSweep, type RankOptions } from './rank-sweep.js';
+import { configurationsCsv, REPLICATE_KEY, type Configuration } from './replicates.js';
 import { readConfusionCsv, readHistory, type TrialEntry } from './read-trials.js';
-import { renderVegaLite } from './render.js';
+import { renderVegaLite } from '../charts/render.js';
 import { searchCharts } from './search-charts.js';
 import { sweepCharts, type NamedChart, type TrialCurves } from './sweep-charts.js';
 import { readTimeline, sweepWallSeconds } from './sweep-timing.js';
@@ -21,6 +23,8 @@ export const LEADERBOARD_CSV = 'leaderboard.csv';
 export const LEADERBOARD_JSON = 'leaderboard.json';
 export const CHARTS_DIR = 'charts';
 export const REPORT_HTML = 'report.html';
+/** Seeds as replicates: one row a configuration (report/replicates.ts). */
+export const CONFIGURATIONS_CSV = 'configurations.csv';
 /** How many of the best trials the curves chart overlays. */
 export const TOP_CURVES = 5;
 
@@ -30,8 +34,11 @@ export type ReportOptions = RankOptions;
 export interface ReportResult {
   /** Ranked rows: completed by rank, then failed, then unreadable. */
   rows: LeaderboardRow[];
-  /** The trial ranked first, null when none completed. */
+  /** The trial named best (best/ holds it), null when none completed. */
   bestTrialId: string | null;
+  best?: LeaderboardRow;
+  /** Seeds as replicates: configurations ranked by their mean. */
+  configurations?: Configuration[];
   ranking: Ranking;
   /** False when there was nothing to report (empty trials/ with ifEmpty 'skip'). */
   written: boolean;
@@ -81,13 +88,16 @@ async function bestDetails(best: TrialEntry | undefined, row: LeaderboardRow | u
  * a sweep (also an interrupted one) and by `convsweep report`.
  */
 export async function writeReport(sweepDir: string, options: ReportOptions = {}): Promise<ReportResult> {
-  const { sweep, trials, ranking, rows } = await rankSweep(sweepDir, options);
+  const { sweep, trials, ranking, rows, configurations, best: bestRow } = await rankSweep(sweepDir, options);
   if (trials.length === 0) return { rows: [], bestTrialId: null, ranking, written: false };
-  await removeDeadLeftovers(sweepDir, [CHARTS_DIR, BEST_DIR, LEADERBOARD_CSV, LEADERBOARD_JSON, REPORT_HTML]);
+  await removeDeadLeftovers(sweepDir, [CHARTS_DIR, BEST_DIR, LEADERBOARD_CSV, LEADERBOARD_JSON, CONFIGURATIONS_CSV, REPORT_HTML, OPTUNA_JOURNAL]);
 
-  const summary = leaderboardSummary(rows, sweep, ranking);
+  const summary = leaderboardSummary(rows, sweep, ranking, { best: bestRow, configurations });
   await writeFileAtomic(join(sweepDir, LEADERBOARD_CSV), leaderboardCsv(rows, sweep.gridKeys));
   await writeFileAtomic(join(sweepDir, LEADERBOARD_JSON), leaderboardJson(summary));
+  if (configurations) await writeFileAtomic(join(sweepDir, CONFIGURATIONS_CSV), configurationsCsv(configurations, ranking));
+  else await rm(join(sweepDir, CONFIGURATIONS_CSV), { force: true });
+  await writeFileAtomic(join(sweepDir, OPTUNA_JOURNAL), await optunaJournal(sweep, trials));
 
   const byId = new Map(trials.map((t) => [t.id, t]));
   const top = rows.filter((r) => r.rank !== null && r[ranking.metric] !== null).slice(0, TOP_CURVES);
@@ -96,7 +106,8 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
   const isDistribution = (entry: unknown) => typeof entry === 'object' && entry !== null && !Array.isArray(entry);
   // A space's distributions get scatters (search charts), not a chart a distinct value.
   const grid = (sweep.definition.grid ?? Object.fromEntries(Object.entries(space).filter(([, e]) => !isDistribution(e)))) as Record<string, unknown>;
-  const listedKeys = sweep.gridKeys.filter((k) => !isDistribution(space[k]));
+  // Seeds are replicates, not a setting whose effect is charted.
+  const listedKeys = sweep.gridKeys.filter((k) => !isDistribution(space[k]) && !(configurations && k === REPLICATE_KEY));
   const numericKeys = new Map(Object.entries(space).filter(([, e]) => isDistribution(e)).map(([k, e]) => [k, { log: String((e as { distribution?: unknown }).distribution).endsWith('log_uniform') }]));
   const finished = rows.filter((r) => r.status === 'completed' || r.status === 'pruned');
   const histories = new Map(await Promise.all(finished.map(async (r) => [r.trial_id, await readHistory(byId.get(r.trial_id)!.dir)] as const)));
@@ -106,11 +117,10 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
     ...searchCharts({ rows, ranking, histories, timeline: await readTimeline(sweepDir), epochMetric: early?.metric ?? 'val_accuracy', keys: sweep.gridKeys, numericKeys }),
   ]);
 
-  const bestRow = rows.find((r) => r.rank === 1);
-  await writeBestFolder(sweepDir, bestRow);
+  await writeBestFolder(sweepDir, bestRow, configurations?.[0]);
 
   const metrics = new Map<string, RunMetrics>(trials.filter((t) => t.metrics).map((t) => [t.id, t.metrics!]));
   const best = await bestDetails(bestRow && byId.get(bestRow.trial_id), bestRow);
   await writeFileAtomic(join(sweepDir, REPORT_HTML), reportHtml({ sweep, ranking, summary, charts, best, metrics, wallSeconds: await sweepWallSeconds(sweepDir) }));
-  return { rows, bestTrialId: bestRow?.trial_id ?? null, ranking, written: true };
+  return { rows, bestTrialId: bestRow?.trial_id ?? null, ...(bestRow ? { best: bestRow } : {}), ...(configurations ? { configurations } : {}), ranking, written: true };
 }

@@ -4,13 +4,14 @@
  * trial.json. Folders here are staged under a hidden sibling and swapped into place whole.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, copyFile, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { cp, copyFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { RunError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { TRIAL_FILE } from '../sweep/trial.js';
 import { CONFIG_FILE, METRICS_FILE } from '../train/run-folder.js';
 import type { LeaderboardRow } from './leaderboard.js';
+import type { Configuration } from './replicates.js';
 import { TRIALS_DIR } from '../sweep/folder-layout.js';
 
 export const BEST_DIR = 'best';
@@ -105,8 +106,14 @@ export async function trialConfigText(sweepDir: string, trialId: string): Promis
   }
 }
 
-/** Writes best/ for the row ranked first, or removes a stale best/ when no trial completed. */
-export async function writeBestFolder(sweepDir: string, best: LeaderboardRow | undefined): Promise<void> {
+/** Seeds as replicates: the winning configuration's replicates, beside the one best/ ships. */
+export const REPLICATES_FILE = 'replicates.json';
+
+/**
+ * Writes best/ for the winning trial (with seeds as replicates, the winning configuration's
+ * representative, and replicates.json saying so), or removes a stale best/ when no trial completed.
+ */
+export async function writeBestFolder(sweepDir: string, best: LeaderboardRow | undefined, configuration?: Configuration): Promise<void> {
   const dest = join(sweepDir, BEST_DIR);
   if (!best) {
     await rm(dest, { recursive: true, force: true });
@@ -124,6 +131,10 @@ export async function writeBestFolder(sweepDir: string, best: LeaderboardRow | u
     }
     if (await exists(join(trialDir, TRIAL_FILE))) await copyFile(join(trialDir, TRIAL_FILE), join(staged.path, TRIAL_FILE));
     if (await exists(join(trialDir, MODEL_DIR))) await cp(join(trialDir, MODEL_DIR), join(staged.path, MODEL_DIR), { recursive: true });
+    if (configuration) {
+      const record = { configuration: configuration.label, values: configuration.values, n: configuration.n, mean: configuration.mean, sd: configuration.sd, seeds: configuration.seeds, trial_ids: configuration.trialIds, shipped: configuration.representative, why: 'the replicate nearest the mean' };
+      await writeFile(join(staged.path, REPLICATES_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    }
     await staged.commit();
   } catch (err) {
     await staged.discard();

@@ -7,10 +7,11 @@
 import { join } from 'node:path';
 import { shellWord } from '../shell-word.js';
 import type { RunMetrics } from '../train/metrics.js';
-import { perClassAccuracy, topConfusions } from './confusion.js';
+import { perClassAccuracy, topConfusions } from '../train/confusion.js';
 import { METRIC_COLUMNS, valueText, type LeaderboardRow, type LeaderboardSummary, type Ranking } from './leaderboard.js';
 import type { SweepInfo } from './read-trials.js';
 import { formatMetric, metricTitle } from './metric-format.js';
+import { meanText, REPLICATE_KEY, shippedText, type Configuration } from './replicates.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -173,8 +174,45 @@ function failureList(summary: LeaderboardSummary): string {
   return `<p>${e(statusCounts(summary))}; ${bad.length === 1 ? 'the one that did not complete' : `the ${bad.length} that did not`}:</p><ul class="failures">${items.join('')}</ul>${more}`;
 }
 
+/** Seeds as replicates: the winner is a configuration, told with its mean and spread over seeds. */
+function configurationHeadline(page: ReportPage, configurations: Configuration[]): string {
+  const metric = page.ranking.metric;
+  const [winner, second] = configurations;
+  const lines: string[] = [`<p class="big">Best configuration: ${e(winner.label)} — ${e(metricTitle(metric))} ${e(meanText(winner, metric))}</p>`];
+  if (second && winner.mean !== null && second.mean !== null) {
+    const diff = Math.abs(winner.mean - second.mean);
+    const spread = Math.max(winner.sd ?? 0, second.sd ?? 0);
+    const better = page.ranking.goal === 'maximize' ? 'higher' : 'lower';
+    const told = spread > 0 && diff < spread ? ' The difference is smaller than the spread between seeds: these replicates do not tell the two apart.' : '';
+    lines.push(`<p>Mean ${e(formatMetric(metric, diff))} ${better} than the runner-up, ${e(second.label)} (${e(meanText(second, metric))}).${told}</p>`);
+  }
+  lines.push(`<p class="muted">Seeds are replicates here: configurations are ranked by their mean over seeds (<a href="configurations.csv">configurations.csv</a>). <a href="best/">best/</a> holds ${e(shippedText(winner))}; config in <a href="best/config.json">best/config.json</a>.</p>`);
+  const failures = failureList(page.summary);
+  if (failures) lines.push(failures);
+  return `<div class="headline">${lines.join('\n')}</div>`;
+}
+
+function configurationsTable(page: ReportPage): string {
+  const configurations = page.summary.configurations;
+  if (!configurations) return '';
+  const metric = page.ranking.metric;
+  const rows = configurations.map(
+    (c) =>
+      `<tr${c.rank === 1 ? ' class="best"' : ''}><td class="num">${c.rank}</td><td>${e(c.label)}</td><td class="num">${c.n}</td><td class="num" data-v="${c.mean ?? ''}">${e(formatMetric(metric, c.mean))}</td><td class="num" data-v="${c.sd ?? ''}">${e(formatMetric(metric, c.sd))}</td><td>${e(c.seeds.map(valueText).join(', '))}</td></tr>`,
+  );
+  return `<h2>Configurations</h2>
+<div class="scroll"><table class="sortable" id="configurations"><thead><tr><th class="num">rank</th><th>configuration</th><th class="num">seeds</th><th class="num">mean ${e(metricTitle(metric))}</th><th class="num">sd</th><th>seed values</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>
+<p class="muted">Each configuration's completed trials, one a seed: the mean and sample standard deviation of ${e(metricTitle(metric))}. The leaderboard below lists every trial.</p>`;
+}
+
+/** The leaderboard row the report names best (with replicates, the winning configuration's representative). */
+function bestRowOf(summary: LeaderboardSummary): LeaderboardRow | undefined {
+  return summary.best_trial_id === null ? undefined : summary.rows.find((r) => r.trial_id === summary.best_trial_id);
+}
+
 function headline(page: ReportPage): string {
   const { ranking, summary } = page;
+  if (summary.configurations) return configurationHeadline(page, summary.configurations);
   const metric = ranking.metric;
   const ranked = summary.rows.filter((r) => r.rank !== null);
   const best = ranked[0];
@@ -203,7 +241,7 @@ function headline(page: ReportPage): string {
 
 function selectionNote(page: ReportPage): string {
   const { metric } = page.ranking;
-  const best = page.summary.rows.find((r) => r.rank === 1);
+  const best = bestRowOf(page.summary);
   if (metric.startsWith('test_')) {
     return `<div class="note">Ranked by ${e(metricTitle(metric))}: the winner was chosen <em>on the test set</em>, so its test score is optimistic (the selection has seen the test data). For an honest estimate rank by validation accuracy: <code>convsweep report ${e(shellWord(page.sweep.dir))} --rank-by val_accuracy</code>; the test accuracy of the trial chosen that way is the estimate to quote.</div>`;
   }
@@ -239,7 +277,7 @@ function facts(page: ReportPage): string {
   if (epochs.length > 0) items.push(['Epochs run', e(epochs.length === 1 ? String(epochs[0]) : `${epochs[0]}–${epochs[epochs.length - 1]}`)]);
   const versions = distinct(metrics.map((m) => m.tfjs_version)).filter(Boolean);
   if (versions.length > 0) items.push(['tfjs', versions.map((v) => e(v)).join(', ')]);
-  items.push(['Files', '<a href="leaderboard.csv">leaderboard.csv</a>, <a href="leaderboard.json">leaderboard.json</a>, <a href="charts/">charts/</a>, <a href="best/">best/</a>']);
+  items.push(['Files', `<a href="leaderboard.csv">leaderboard.csv</a>, <a href="leaderboard.json">leaderboard.json</a>, ${summary.configurations ? '<a href="configurations.csv">configurations.csv</a>, ' : ''}<a href="charts/">charts/</a>, <a href="best/">best/</a>`]);
   return `<dl class="facts">${items.map(([k, v]) => `<dt>${e(k)}</dt><dd>${v}</dd>`).join('')}</dl>`;
 }
 
@@ -258,7 +296,7 @@ function leaderboardTable(page: ReportPage): string {
     '<th>backend</th>',
   ];
   const body = summary.rows.map((r) => {
-    const cls = r.rank === 1 ? 'best' : r.status;
+    const cls = r.trial_id === summary.best_trial_id ? 'best' : r.status;
     const cells = [
       `<td class="num">${r.rank ?? ''}</td>`,
       `<td><code>${e(r.trial_id)}</code></td>`,
@@ -285,7 +323,9 @@ function effectsTable(page: ReportPage): string {
   const scored = summary.rows.filter((r) => r.status === 'completed' && r[metric] !== null && r.values);
   if (scored.length === 0) return '';
   const better = (a: number, b: number) => (ranking.goal === 'maximize' ? Math.max(a, b) : Math.min(a, b));
-  const blocks = sweep.gridKeys.map((key) => {
+  // Seeds as replicates are no setting with an effect: the configurations table averages over them.
+  const keys = summary.configurations ? sweep.gridKeys.filter((k) => k !== REPLICATE_KEY) : sweep.gridKeys;
+  const blocks = keys.map((key) => {
     const groups = new Map<string, number[]>();
     for (const r of scored) {
       if (!Object.hasOwn(r.values!, key)) continue;
@@ -322,11 +362,11 @@ function failuresSection(page: ReportPage): string {
   return `<h2 id="failures">Failed and unreadable trials</h2><ul>${items.join('\n')}</ul>`;
 }
 
-function bestSection(best: BestTrialDetails | undefined, sweepDir: string): string {
+function bestSection(best: BestTrialDetails | undefined, sweepDir: string, configuration: Configuration | undefined): string {
   if (!best) return '';
   const { row, metrics } = best;
   const parts: string[] = [];
-  parts.push(`<h2>Best trial: ${e(row.label)}</h2>`);
+  parts.push(configuration ? `<h2>Best configuration: ${e(configuration.label)}, the replicate nearest its mean</h2>` : `<h2>Best trial: ${e(row.label)}</h2>`);
   parts.push(
     `<p>Trial <code>${e(row.trial_id)}</code>: test accuracy ${e(formatMetric('test_accuracy', row.test_accuracy))}, test loss ${e(formatMetric('test_loss', row.test_loss))}, validation accuracy ${e(formatMetric('val_accuracy', row.val_accuracy) || '–')}, ${e(formatMetric('params', row.params))} parameters, best epoch ${e(row.best_epoch ?? '–')} of ${e(row.epochs_run ?? '–')}${metrics.stopped_early ? ' (stopped early)' : ''}, ${e(formatDuration(row.duration_s ?? Number.NaN))}. Reproduce it with <code>convsweep train ${e(shellWord(join(sweepDir, 'best', 'config.json')))}</code>.</p>`,
   );
@@ -384,6 +424,7 @@ ${sweep.description ? `<p class="muted">${e(sweep.description)}</p>` : ''}
 ${headline(page)}
 ${selectionNote(page)}
 ${facts(page)}
+${configurationsTable(page)}
 <h2>Leaderboard</h2>
 ${leaderboardTable(page)}
 ${chartsSection(page.charts.filter((c) => c.name === 'leaderboard'))}
@@ -393,7 +434,7 @@ ${chartsSection(page.charts.filter((c) => c.name.startsWith('param-') || c.name.
 ${searchSection(page.charts)}
 <h2>Training curves of the top trials</h2>
 ${chartsSection(page.charts.filter((c) => c.name === 'top-curves'))}
-${bestSection(page.best, sweep.dir)}
+${bestSection(page.best, sweep.dir, page.summary.configurations?.[0])}
 ${failuresSection(page)}
 </main>
 <script>${SORT_SCRIPT}</script>

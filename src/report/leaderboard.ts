@@ -10,8 +10,10 @@ import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../errors.js';
 import { SWEEP_FILE } from '../sweep/folder-layout.js';
+import { naturalGoal } from '../sweep/objective.js';
 import { metricColumnTexts } from './metric-format.js';
 import type { Goal, ReadStatus, SweepInfo, TrialEntry } from './read-trials.js';
+import type { Configuration } from './replicates.js';
 
 /** The metrics.json fields a leaderboard shows and can rank by, in column order. */
 export const METRIC_COLUMNS = [
@@ -64,11 +66,6 @@ export function isMetricColumn(name: string): name is MetricColumn {
   return (METRIC_COLUMNS as readonly string[]).includes(name);
 }
 
-/** Higher is better for accuracies; lower for losses, time, size and epochs. */
-export function defaultGoal(metric: MetricColumn): Goal {
-  return metric.endsWith('_accuracy') ? 'maximize' : 'minimize';
-}
-
 /**
  * The sweep's metric and goal, or `rankBy` with its natural goal (the sweep's goal when rankBy is the
  * sweep's own metric). InputError for a name that is not a metric column.
@@ -79,7 +76,7 @@ export function resolveRanking(sweep: Pick<SweepInfo, 'metric' | 'goal'> & Parti
     const sweepFile = sweep.dir === undefined ? SWEEP_FILE : join(sweep.dir, SWEEP_FILE);
     throw new InputError({ file: rankBy === undefined ? sweepFile : '--rank-by', path: rankBy === undefined ? '/metric' : '', message: `cannot rank by ${JSON.stringify(metric)}`, hint: `one of ${METRIC_COLUMNS.join(', ')}` });
   }
-  return { metric, goal: metric === sweep.metric ? sweep.goal : defaultGoal(metric) };
+  return { metric, goal: metric === sweep.metric ? sweep.goal : naturalGoal(metric) };
 }
 
 function finite(v: unknown): number | null {
@@ -189,18 +186,21 @@ export interface LeaderboardSummary {
   best_trial_id: string | null;
   trials: { total: number; completed: number; pruned: number; failed: number; unreadable: number };
   rows: LeaderboardRow[];
+  /** Seeds as replicates (report/replicates.ts): configurations ranked by their mean. */
+  configurations?: Configuration[];
 }
 
-export function leaderboardSummary(rows: LeaderboardRow[], sweep: Pick<SweepInfo, 'name' | 'gridKeys'>, ranking: Ranking): LeaderboardSummary {
+export function leaderboardSummary(rows: LeaderboardRow[], sweep: Pick<SweepInfo, 'name' | 'gridKeys'>, ranking: Ranking, winner: { best?: LeaderboardRow; configurations?: Configuration[] } = { best: rows.find((r) => r.rank === 1) }): LeaderboardSummary {
   const count = (s: ReadStatus) => rows.filter((r) => r.status === s).length;
   return {
     sweep: sweep.name,
     rank_by: ranking.metric,
     goal: ranking.goal,
     grid_keys: sweep.gridKeys,
-    best_trial_id: rows.find((r) => r.rank === 1)?.trial_id ?? null,
+    best_trial_id: winner.best?.trial_id ?? null,
     trials: { total: rows.length, completed: count('completed'), pruned: count('pruned'), failed: count('failed'), unreadable: count('unreadable') },
     rows,
+    ...(winner.configurations ? { configurations: winner.configurations } : {}),
   };
 }
 

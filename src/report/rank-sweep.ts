@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { shellWord } from '../shell-word.js';
 import { TRIALS_DIR } from '../sweep/folder-layout.js';
 import { rankTrials, resolveRanking, type LeaderboardRow, type Ranking } from './leaderboard.js';
+import { groupReplicates, winningRow, type Configuration } from './replicates.js';
 import { listTrialFolders, readSweepInfo, readTrial, type SweepInfo, type TrialEntry } from './read-trials.js';
 
 export interface RankOptions {
@@ -24,6 +25,10 @@ export interface SweepTrials {
   trials: TrialEntry[];
   ranking: Ranking;
   rows: LeaderboardRow[];
+  /** Seeds as replicates: configurations ranked by their mean (undefined without a seed key). */
+  configurations?: Configuration[];
+  /** The trial named best, whose folder best/ copies; undefined when none completed. */
+  best?: LeaderboardRow;
 }
 
 /** Reads and ranks a sweep folder; InputError when it is not one, or (ifEmpty 'error') has no trials. */
@@ -35,5 +40,7 @@ export async function rankSweep(sweepDir: string, options: RankOptions = {}): Pr
     throw new InputError({ file: join(sweepDir, TRIALS_DIR), path: '', message: 'no trials yet', hint: `wait until the sweep finishes a trial, or continue it: \`convsweep run\` on its sweep file with --resume --out ${shellWord(sweepDir)}` });
   }
   const trials = await Promise.all(ids.map((id) => readTrial(join(sweepDir, TRIALS_DIR), id)));
-  return { sweep, trials, ranking, rows: rankTrials(trials, ranking) };
+  const rows = rankTrials(trials, ranking);
+  const configurations = groupReplicates(rows, ranking, sweep.gridKeys);
+  return { sweep, trials, ranking, rows, ...(configurations ? { configurations } : {}), best: winningRow(rows, configurations) };
 }

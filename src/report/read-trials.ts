@@ -188,7 +188,7 @@ export async function readTrial(trialsDir: string, id: string): Promise<TrialEnt
   return unreadable(`incomplete: neither ${METRICS_FILE} nor ${ERROR_FILE}`);
 }
 
-/** A confusion CSV (report/confusion-chart.ts confusionCsv) → labels and matrix; undefined when missing or malformed. */
+/** A confusion CSV (charts/confusion-chart.ts confusionCsv) → labels and matrix; undefined when missing or malformed. */
 export async function readConfusionCsv(path: string): Promise<{ labels: string[]; matrix: number[][] } | undefined> {
   let text: string;
   try {

@@ -11,7 +11,7 @@ import type { LeaderboardRow, Ranking } from './leaderboard.js';
 import { metricTitle } from './metric-format.js';
 import type { NamedChart } from './sweep-charts.js';
 import type { TrialTimes } from './sweep-timing.js';
-import { chartConfig } from './theme.js';
+import { chartConfig } from '../charts/theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const STATUS_COLORS = { completed: '#4c78a8', pruned: '#bab0ac' };

@@ -5,12 +5,12 @@
  * means), so the specs stay simple and their output is the same for the same rows.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { epochTicks } from './curves-chart.js';
+import { epochTicks } from '../charts/curves-chart.js';
 import type { HistoryRow } from '../train/history.js';
 import { valueText, type LeaderboardRow, type MetricColumn, type Ranking } from './leaderboard.js';
 import { metricScaleAxis } from './metric-axis.js';
 import { formatMetric, metricTitle } from './metric-format.js';
-import { chartConfig } from './theme.js';
+import { chartConfig } from '../charts/theme.js';
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const POINT_COLOR = '#4c78a8';

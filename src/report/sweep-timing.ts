@@ -81,3 +81,22 @@ export async function readTimeline(sweepDir: string): Promise<Map<string, TrialT
   }
   return times;
 }
+
+export interface TrialClock {
+  /** Milliseconds since the epoch. */
+  startMs?: number;
+  endMs?: number;
+}
+
+/** Each trial's start and end by the clock, by id (the last of each when a resume ran it again). */
+export async function readTrialClock(sweepDir: string): Promise<Map<string, TrialClock>> {
+  const clock = new Map<string, TrialClock>();
+  for (const { event, id, time } of (await logEntries(sweepDir)) ?? []) {
+    if (typeof id !== 'string' || (event !== 'trial-start' && event !== 'trial-end')) continue;
+    const trial = clock.get(id) ?? {};
+    if (event === 'trial-start') trial.startMs = time;
+    else trial.endMs = time;
+    clock.set(id, trial);
+  }
+  return clock;
+}

@@ -125,6 +125,11 @@ export class SweepWatcher {
       if (line === null || typeof line !== 'object') continue;
       parsed.push(line);
       if (line.event === 'trial-end' && typeof line.id === 'string') ended.push(line.id);
+      // A resume whose grid grew rewrote sweep.json and renumbered the trial folders: read anew.
+      if (line.event === 'grid-grown' && !building) {
+        void this.rebuild();
+        return;
+      }
     }
     const changes: WatcherChange[] = this.state.applyLines(parsed);
     if (building) {

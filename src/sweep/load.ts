@@ -39,6 +39,8 @@ export interface Sweep {
   /** The seed of every trial unless the base config has one or seed is a grid key. */
   seed: number;
   trialTimeoutS?: number;
+  /** On a queue: runs again of a trial whose worker vanished, before it fails as lost. */
+  maxRetries: number;
   /** Data limits and epochs for every trial; CLI flags replace the file's values. */
   settings: SweepSettings;
   method: SearchMethod;
@@ -179,6 +181,7 @@ export async function loadSweep(file: string): Promise<Sweep> {
     goal,
     seed: withDefaults.seed!,
     trialTimeoutS: definition.trial_timeout_s,
+    maxRetries: withDefaults.max_retries!,
     settings: { epochs: definition.epochs, trainLimit: definition.train_limit, testLimit: definition.test_limit },
   };
 }

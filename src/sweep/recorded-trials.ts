@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readJsonObject } from '../json-object-file.js';
 import { readHistory } from '../train/history-csv.js';
 import type { TrialFactory } from './expand.js';
 import { observe } from './loop.js';
@@ -15,15 +16,6 @@ import type { RecordedTrial } from './search.js';
 import { finishedStatus, TrialStatus } from './status.js';
 import { ERROR_FILE, readFinishedMetrics, TRIAL_FILE, type TrialValues } from './trial.js';
 
-async function readJson(path: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    const value = JSON.parse(await readFile(path, 'utf8'));
-    return value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function exists(path: string): Promise<boolean> {
   return readFile(path).then(
     () => true,
@@ -31,7 +23,11 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFactory, objective: { metric: EpochMetric; goal: Goal }): Promise<RecordedTrial[]> {
+/**
+ * `gridNumbers`: a grid's trial number by id. A grid's numbers follow from its expansion, not from
+ * the folder (a grid that grew renumbers its points), so these win over trial.json's.
+ */
+export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFactory, objective: { metric: EpochMetric; goal: Goal }, gridNumbers?: ReadonlyMap<string, number>): Promise<RecordedTrial[]> {
   let names: string[];
   try {
     names = (await readdir(trialsDir, { withFileTypes: true })).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
@@ -41,9 +37,9 @@ export async function readRecordedTrials(trialsDir: string, makeTrial: TrialFact
   const recorded: RecordedTrial[] = [];
   for (const name of names.sort()) {
     const dir = join(trialsDir, name);
-    const record = (await readJson(join(dir, TRIAL_FILE))) ?? (await readJson(join(dir, ERROR_FILE)));
+    const record = (await readJsonObject(join(dir, TRIAL_FILE))) ?? (await readJsonObject(join(dir, ERROR_FILE)));
     if (!record || typeof record.values !== 'object' || record.values === null) continue;
-    const number = Number.isInteger(record.number) ? (record.number as number) : Number.isInteger(record.index) ? (record.index as number) + 1 : undefined;
+    const number = gridNumbers?.get(name) ?? (Number.isInteger(record.number) ? (record.number as number) : Number.isInteger(record.index) ? (record.index as number) + 1 : undefined);
     if (number === undefined || number < 1) continue;
     let trial;
     try {

@@ -9,7 +9,8 @@
  */
 import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/select.js';
 import type { BackendChoice, BackendName } from '../backend/names.js';
@@ -21,16 +22,18 @@ import { fileLogger, type Logger } from '../log.js';
 import { connectRedis, redactUrl } from '../queue/connection.js';
 import { sendDataset } from '../queue/dataset-transfer.js';
 import { isQueueName, newQueueName } from '../queue/keys.js';
+import { CoordinatorLease, leaseHolder } from '../queue/coordinator-lease.js';
 import { isAnnounced } from '../queue/registry.js';
 import { removeSweepQueue } from '../queue/sweep-queue.js';
-import { writeReport } from '../report/aggregate.js';
 import type { HistoryRow } from '../train/history.js';
 import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { QueueExecutor } from './executor/queue.js';
-import { defaultOutDir, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { defaultOutDir, LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { FolderInUse, FolderLock, liveOwner, type ForeignOwnerCheck, type LockOwner } from './folder-lock.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
+import { gridChange, renumberTrialFolders, type GridChange } from './grid-growth.js';
 import { loadSweep, type Sweep, type SweepSettings } from './load.js';
 import type { TrialEvent } from './events.js';
 import { runLoop } from './loop.js';
@@ -68,12 +71,18 @@ export interface SweepRunOptions extends SweepOptions {
   abortGraceMs?: number;
   /** See LocalExecutorOptions.threadHeapMb. */
   threadHeapMb?: number;
+  /**
+   * Writes the report of the finished trials (the CLI passes report/'s writeReport: the sweep does
+   * not import the report). Called at the end of every run, also an interrupted one, and before a
+   * queue's cleanup, so that talking to Redis never keeps the user from the trials' report.
+   */
+  writeReport?: (outDir: string) => Promise<unknown>;
 }
 
 /** What a progress display or a benchmark hears while the sweep runs. */
 export interface SweepListener {
   /** `runner`: where the trials run, for people ("2 workers (wasm, thread)", "queue … on redis://…"). */
-  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string }): void;
+  onStart?(info: { sweep: Sweep; total: number; finishedBefore: Map<string, number | null>; runner: string; outDir: string; grown?: { kept: number; added: number } }): void;
   onTrialStart?(trial: Trial): void;
   onTrialBatch?(trial: Trial, progress: BatchProgress): void;
   onTrialEpoch?(trial: Trial, row: HistoryRow, epochs: number): void;
@@ -109,6 +118,8 @@ export interface SweepSummary {
   epochsPlanned: number;
   /** ASHA, median rule; undefined without early stopping. */
   pruner?: string;
+  /** --resume of a grid that gained values: the trials it had planned before, and the new ones. */
+  grown?: { kept: number; added: number };
 }
 
 /** The sweep with flags applied, its dataset, and every trial validated: everything before a file is written. */
@@ -144,32 +155,79 @@ function sweepRecord(plan: SweepPlan): Record<string, unknown> {
   };
 }
 
-/** Refuses a used folder without --resume, and a --resume of a different sweep; writes sweep.json. */
-async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<void> {
-  const { outDir } = plan;
-  const record = JSON.parse(JSON.stringify(sweepRecord(plan)));
-  const stored = join(outDir, SWEEP_FILE);
+/** Whether the folder holds nothing but this run's lock. */
+async function isEmptyBesidesLock(dir: string): Promise<boolean> {
+  return (await readdir(dir)).every((name) => name === LOCK_FILE);
+}
+
+/**
+ * Refuses a folder another live run owns, and a used folder without --resume: before anything is
+ * written, the lock included. A lock from another host is judged by the queue sweep's coordinator
+ * lease when there is one (its queue.json names the queue); a local sweep cannot tell, and says how
+ * to free the folder if that run is gone.
+ */
+async function refuseUsedFolder(outDir: string, resume: boolean, foreignOwner: ForeignOwnerCheck | undefined): Promise<void> {
+  const owner = await liveOwner(outDir, foreignOwner);
+  if (owner) {
+    const elsewhere = owner.host !== hostname() && !foreignOwner ? `; if it is gone with its machine, remove ${join(outDir, LOCK_FILE)}` : '';
+    throw new FolderInUse(outDir, owner, `wait for it to end, or choose another --out${elsewhere}`);
+  }
   if (!resume && !(await isEmptyOrMissing(outDir))) {
     throw new InputError({ file: outDir, path: '', message: 'output folder exists and is not empty', hint: 'add --resume to continue this sweep, choose another --out, or remove the folder' });
   }
+}
+
+/** A lock of another host on a queue sweep: alive while the queue's coordinator lease is held. */
+function queueLeaseCheck(outDir: string, redis: Redis): ForeignOwnerCheck | undefined {
+  return async () => {
+    const queue = await recordedQueue(outDir);
+    if (queue === undefined) return 'alive';
+    return (await leaseHolder(redis, queue)) ? 'alive' : 'gone';
+  };
+}
+
+/**
+ * Refuses a used folder without --resume, and a --resume of a different sweep (a grid that only
+ * gained values is the same sweep, grown); writes sweep.json.
+ */
+async function prepareOutDir(plan: SweepPlan, resume: boolean): Promise<GridChange | undefined> {
+  const { outDir } = plan;
+  const record = JSON.parse(JSON.stringify(sweepRecord(plan)));
+  const stored = join(outDir, SWEEP_FILE);
   if (resume) {
     let previous: Record<string, unknown> | undefined;
     try {
       previous = JSON.parse(await readFile(stored, 'utf8'));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError({ file: stored, path: '', message: `cannot read: ${(err as Error).message}` });
-      if (!(await isEmptyOrMissing(outDir))) throw new InputError({ file: outDir, path: '', message: `has no ${SWEEP_FILE}, so it is not a sweep's folder`, hint: 'choose another --out' });
+      if (!(await isEmptyBesidesLock(outDir))) throw new InputError({ file: outDir, path: '', message: `has no ${SWEEP_FILE}, so it is not a sweep's folder`, hint: 'choose another --out' });
     }
     if (previous) {
       const differing = [...new Set([...Object.keys(previous), ...Object.keys(record)])].filter((key) => canonicalJson(previous![key]) !== canonicalJson(record[key]));
-      if (differing.length > 0) {
-        throw new InputError({ file: plan.sweep.file, path: '', message: `does not match the sweep in ${stored} (${differing.join(', ')} differ)`, hint: 'resume with the same sweep file, base config and --epochs/--train-limit/--test-limit, or choose another --out' });
+      const change = gridChange(previous, record, differing);
+      if (differing.length > 0 && change?.kind !== 'grown') {
+        const hint =
+          change?.kind === 'shrunk'
+            ? `a grid can gain values on --resume, not lose them: ${listed(change.lost)} ran in this folder; put their values back, or choose another --out`
+            : 'resume with the same sweep file, base config and --epochs/--train-limit/--test-limit, or choose another --out';
+        throw new InputError({ file: plan.sweep.file, path: '', message: `does not match the sweep in ${stored} (${differing.join(', ')} differ)`, hint });
       }
-      return;
+      if (change?.kind === 'grown') {
+        // Renumbered before sweep.json says the grid grew: a crash in between is mended by the next --resume.
+        await renumberTrialFolders(join(outDir, TRIALS_DIR), plan.trials);
+        await writeFileAtomic(stored, `${JSON.stringify(record, null, 2)}\n`);
+      }
+      return change;
     }
   }
   await mkdir(join(outDir, TRIALS_DIR), { recursive: true });
   await writeFileAtomic(stored, `${JSON.stringify(record, null, 2)}\n`);
+  return undefined;
+}
+
+/** The first few labels, for a one-line message. */
+function listed(labels: readonly string[]): string {
+  return labels.length <= 3 ? labels.join(', ') : `${labels.slice(0, 3).join(', ')} and ${labels.length - 3} more`;
 }
 
 function describeOutcome(outcome: TrialOutcome, metric: string): Record<string, unknown> {
@@ -189,27 +247,43 @@ export async function runSweep(options: SweepRunOptions): Promise<SweepSummary> 
   // unreachable server is reported within seconds of the start.
   const connecting = options.queue !== undefined ? connectRedis(options.queue) : undefined;
   connecting?.catch(() => undefined);
+  let lock: FolderLock | undefined;
+  const leases: CoordinatorLease[] = [];
   try {
     const plan = await planSweep(options);
     const { outDir } = plan;
+    const resume = options.resume ?? false;
     // Everything that can refuse comes before the first file is written.
-    if (options.resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
+    if (resume && options.queue === undefined && existsSync(join(outDir, QUEUE_FILE))) {
       throw new InputError({ file: join(outDir, QUEUE_FILE), path: '', message: 'this sweep runs on a queue: its unfinished trials may be running on workers', hint: 'resume it with --queue and the URL of its Redis (which then removes the queue); only if that Redis is gone for good, delete this file to finish the sweep on this machine' });
     }
     const redis = connecting ? await connecting : undefined;
     const backend = redis ? undefined : await selectBackend(options.backend ?? 'auto');
     if (backend) checkGpuRoom(backend, options);
-    await prepareOutDir(plan, options.resume ?? false);
-    return await runInFolder(plan, options, backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis! });
+    const foreignOwner = redis ? queueLeaseCheck(outDir, redis) : undefined;
+    await refuseUsedFolder(outDir, resume, foreignOwner);
+    // A stale lock (its owner is dead) can only be met here with --resume: without, the folder was refused as not empty.
+    lock = await FolderLock.take(outDir, { command: 'convsweep run', takeOverStale: true, foreignOwner });
+    const resumedQueue = resume && redis ? await unfinishedQueue(outDir, redis) : undefined;
+    if (resumedQueue !== undefined) leases.push(await CoordinatorLease.take(redis!, resumedQueue, lock.owner));
+    const change = await prepareOutDir(plan, resume);
+    const grown = change?.kind === 'grown' ? { kept: change.kept, added: change.added } : undefined;
+    const runner: Runner = backend ? { kind: 'local', backend } : { kind: 'queue', redis: redis!, resumedQueue, leases, owner: lock.owner };
+    return await runInFolder(plan, options, runner, grown);
   } finally {
     const redis = connecting ? await connecting.catch(() => undefined) : undefined;
+    for (const lease of leases) await lease.release().catch(() => undefined);
+    await lock?.release().catch(() => undefined);
     await redis?.quit().catch(() => undefined);
   }
 }
 
-type Runner = { kind: 'local'; backend: BackendName } | { kind: 'queue'; redis: Redis };
+type Runner =
+  | { kind: 'local'; backend: BackendName }
+  /** resumedQueue: the unfinished sweep's queue, its lease already taken; leases: where a new queue's lease goes. */
+  | { kind: 'queue'; redis: Redis; resumedQueue: string | undefined; leases: CoordinatorLease[]; owner: LockOwner };
 
-async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner): Promise<SweepSummary> {
+async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Runner, grown: SweepSummary['grown']): Promise<SweepSummary> {
   const { sweep, outDir } = plan;
   const trialsDir = resolve(outDir, TRIALS_DIR);
   const { logger, close } = fileLogger(join(outDir, SWEEP_LOG));
@@ -217,7 +291,9 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     const leftovers = await removeStagingLeftovers(trialsDir);
     if (leftovers.length > 0) logger.info({ event: 'cleanup', removed: leftovers }, 'removed staging folders of killed trials');
 
-    const recorded = await readRecordedTrials(trialsDir, plan.search.makeTrial, sweep.searchObjective);
+    if (grown) logger.info({ event: 'grid-grown', ...grown }, `the grid grew: ${grown.kept} trials kept, ${grown.added} new`);
+    const gridNumbers = sweep.method === 'grid' ? new Map(plan.trials.map((t) => [t.id, t.number])) : undefined;
+    const recorded = await readRecordedTrials(trialsDir, plan.search.makeTrial, sweep.searchObjective, gridNumbers);
     const finishedRecords = recorded.filter((r) => isFinished(r.status));
     const finishedBefore = new Map<string, number | null>(finishedRecords.map((r) => [r.trial.id, (r.metrics?.[sweep.metric] as number | null | undefined) ?? null]));
     const search = new Search(plan.search.sampler, plan.search.makeTrial, recorded);
@@ -226,7 +302,7 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
     for (const r of [...recorded].sort((a, b) => a.number - b.number)) pruner.finished(r.number, r.status, r.history.map((row) => row[sweep.searchObjective.metric] ?? Number.NaN));
     const total = plan.search.sampler.maxTrials;
     const remaining = total - finishedBefore.size;
-    const summary: SweepSummary = { outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
+    const summary: SweepSummary = { ...(grown ? { grown } : {}), outDir, total, skipped: finishedBefore.size, completed: 0, pruned: 0, failed: 0, notRun: 0, interrupted: false, timeUp: false, epochsRun: 0, epochsPlanned: 0, pruner: sweep.earlyStopping ? pruner.name : undefined };
     // The cleanup of a finished sweep waits for its report: for a queue it means talking to Redis
     // (removing the queue), which must not keep the user from the report of trials already saved.
     let cleanUp: () => Promise<void> = async () => {
@@ -234,9 +310,9 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
       if (runner.kind === 'queue') await removeFinishedQueue(plan, runner.redis, logger);
     };
     if (remaining > 0) {
-      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner.redis, logger);
+      const { executor, description } = runner.kind === 'local' ? localExecutor(plan, options, runner.backend, remaining, logger) : await queueExecutor(plan, options, runner, logger);
       logger.info({ event: 'start', sweep: sweep.file, method: sweep.method, early_stopping: summary.pruner ?? 'none', trials: total, finished_before: finishedBefore.size, runner: description }, 'sweep started');
-      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir });
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: description, outDir, grown });
       let finished = false;
       try {
         await executeTrials({ plan, search, pruner, executor, trialsDir, logger, options, summary });
@@ -253,13 +329,13 @@ async function runInFolder(plan: SweepPlan, options: SweepRunOptions, runner: Ru
           }
         : async () => undefined;
     } else {
-      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: 'nothing left to run', outDir });
+      options.listener?.onStart?.({ sweep, total, finishedBefore, runner: 'nothing left to run', outDir, grown });
     }
     summary.interrupted = options.signal?.aborted ?? false;
     summary.notRun = summary.total - summary.skipped - summary.completed - summary.pruned - summary.failed;
     logger.info({ event: 'end', ...summary }, 'sweep ended');
     try {
-      await writeReport(outDir);
+      await options.writeReport?.(outDir);
     } catch (err) {
       logger.error({ event: 'report-failed', message: (err as Error).message }, 'writing the report failed');
       await cleanUp().catch(() => undefined);
@@ -314,25 +390,32 @@ function localExecutor(plan: SweepPlan, options: SweepRunOptions, backend: Backe
 
 /** The queue a resumed sweep was using, when its coordinator stopped before the end (the queue is still announced). */
 async function unfinishedQueue(outDir: string, redis: Redis): Promise<string | undefined> {
-  let recorded: string | undefined;
+  const recorded = await recordedQueue(outDir);
+  // A queue whose sweep ended was withdrawn and removed (workers may still be tidying it): never reused.
+  return recorded !== undefined && (await isAnnounced(redis, recorded)) ? recorded : undefined;
+}
+
+/** The queue queue.json names, if it is one this program would make. */
+async function recordedQueue(outDir: string): Promise<string | undefined> {
   try {
-    recorded = (JSON.parse(await readFile(join(outDir, QUEUE_FILE), 'utf8')) as { queue?: unknown }).queue as string | undefined;
+    const recorded = (JSON.parse(await readFile(join(outDir, QUEUE_FILE), 'utf8')) as { queue?: unknown }).queue;
+    return typeof recorded === 'string' && isQueueName(recorded) ? recorded : undefined;
   } catch {
     return undefined;
   }
-  // A queue whose sweep ended was withdrawn and removed (workers may still be tidying it): never reused.
-  return typeof recorded === 'string' && isQueueName(recorded) && (await isAnnounced(redis, recorded)) ? recorded : undefined;
 }
 
-/** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists). */
-async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, redis: Redis, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
-  let queueName = options.resume ? await unfinishedQueue(plan.outDir, redis) : undefined;
+/** The sweep's queue: the one it was using when resuming an unfinished sweep, else a new one (recorded before any job exists, its lease taken first). */
+async function queueExecutor(plan: SweepPlan, options: SweepRunOptions, runner: Extract<Runner, { kind: 'queue' }>, logger: Logger): Promise<{ executor: QueueExecutor; description: string }> {
+  const { redis } = runner;
+  let queueName = runner.resumedQueue;
   if (queueName === undefined) {
     queueName = newQueueName(plan.sweep.name);
+    runner.leases.push(await CoordinatorLease.take(redis, queueName, runner.owner, { logger }));
     await writeFileAtomic(join(plan.outDir, QUEUE_FILE), `${JSON.stringify({ queue: queueName, redis: redactUrl(options.queue!) }, null, 2)}\n`);
   }
   const dataset = await sendDataset(redis, queueName, plan.sweep.base.dataset, plan.sweep.baseFile);
-  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, signal: options.signal, logger });
+  const executor = await QueueExecutor.open({ redis, queueName, sweepName: plan.sweep.name, dataset, maxRetries: plan.sweep.maxRetries, signal: options.signal, logger });
   return { executor, description: `queue ${queueName} on ${redactUrl(options.queue!)}` };
 }
 

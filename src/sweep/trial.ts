@@ -18,9 +18,10 @@ export { TrialStatus };
 
 /**
  * refused: a queue worker found the trial's job invalid and never ran it; invalid: a sampled
- * trial's values make an invalid config, so it never ran.
+ * trial's values make an invalid config, so it never ran; lost: on a queue, the workers running it
+ * vanished (killed, machine lost, cut off) max_retries + 1 times.
  */
-export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused' | 'invalid';
+export type FailureKind = 'error' | 'nan' | 'timeout' | 'crashed' | 'oom' | 'refused' | 'invalid' | 'lost';
 
 export type TrialOutcome =
   | { status: typeof TrialStatus.COMPLETED | typeof TrialStatus.PRUNED; metrics: RunMetrics }
@@ -126,7 +127,9 @@ export function trialRecordJson(trial: Omit<Trial, 'config'>): string {
 /** The metrics of a trial that finished (completed or pruned), or undefined when its folder is missing, failed or incomplete (the report's rule: checkRunMetrics). */
 export async function readFinishedMetrics(trialDir: string): Promise<RunMetrics | undefined> {
   try {
-    return checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
+    const metrics = checkRunMetrics(JSON.parse(await readFile(join(trialDir, METRICS_FILE), 'utf8')));
+    // A run the user cut short is not a finished trial: a resume trains it whole.
+    return metrics.status === 'interrupted' ? undefined : metrics;
   } catch {
     return undefined;
   }

@@ -8,10 +8,10 @@ import { stringify } from 'csv-stringify/sync';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLASSES_FILE, fileSystemIO } from '../model/file-io.js';
-import { confusionCsv, confusionSpec } from '../report/confusion-chart.js';
-import { curvesSpec } from '../report/curves-chart.js';
+import { confusionCsv, confusionSpec } from '../charts/confusion-chart.js';
+import { curvesSpec } from '../charts/curves-chart.js';
 import type { HistoryRow } from './history.js';
-import { renderVegaLite } from '../report/render.js';
+import { renderVegaLite } from '../charts/render.js';
 import type { RunMetrics } from './metrics.js';
 import { CONFIG_FILE, HISTORY_FILE, METRICS_FILE } from './run-folder.js';
 

@@ -2,8 +2,11 @@
 import type { BackendName } from '../backend/names.js';
 
 export interface RunMetrics {
-  /** completed, or pruned: a sweep's early stopping ended the run before its epochs (absent in folders of earlier versions: completed). */
-  status?: 'completed' | 'pruned';
+  /**
+   * completed; pruned: a sweep's early stopping ended the run before its epochs; interrupted: the
+   * user stopped `train`, which kept the best epoch so far (absent in folders of earlier versions: completed).
+   */
+  status?: 'completed' | 'pruned' | 'interrupted';
   test_accuracy: number;
   test_loss: number;
   train_accuracy: number;
@@ -42,7 +45,7 @@ export function checkRunMetrics(value: unknown): RunMetrics {
   for (const key of REQUIRED_NUMBERS) {
     if (typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is ${key in record ? 'not a number' : 'missing'}`);
   }
-  if (record.status !== undefined && record.status !== 'completed' && record.status !== 'pruned') throw new Error('metrics.json: status is neither completed nor pruned');
+  if (record.status !== undefined && !['completed', 'pruned', 'interrupted'].includes(record.status as string)) throw new Error('metrics.json: status is not completed, pruned or interrupted');
   for (const key of ['val_accuracy', 'val_loss'] as const) {
     if (record[key] !== null && record[key] !== undefined && typeof record[key] !== 'number') throw new Error(`metrics.json: ${key} is not a number`);
   }

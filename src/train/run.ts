@@ -12,7 +12,7 @@ import { firstExamples, trainingCount, type Dataset } from '../data/dataset.js';
 import { InputError } from '../errors.js';
 import { stagingFolder } from '../fs-atomic.js';
 import { fileLogger } from '../log.js';
-import { confusionMatrix } from '../report/confusion.js';
+import { confusionMatrix } from './confusion.js';
 import { writeRunArtifacts } from './artifacts.js';
 import { evaluate } from './evaluate.js';
 import type { RunMetrics } from './metrics.js';
@@ -128,7 +128,7 @@ export async function runTraining(request: RunRequest): Promise<RunMetrics> {
     const testEval = evaluate(outcome.model, data.test, data.imageShape, data.classes, config.loss);
     const best = outcome.history[outcome.bestEpoch - 1];
     const metrics: RunMetrics = {
-      status: outcome.pruned ? 'pruned' : 'completed',
+      status: outcome.interrupted ? 'interrupted' : outcome.pruned ? 'pruned' : 'completed',
       test_accuracy: testEval.accuracy,
       test_loss: testEval.loss,
       train_accuracy: trainEval.accuracy,

@@ -37,6 +37,12 @@ export interface TrainHooks {
    * it). Awaited, so the verdict on an epoch arrives before the next one starts.
    */
   prune?: (row: HistoryRow, epochs: number) => boolean | Promise<boolean>;
+  /**
+   * When the signal aborts after at least one finished epoch, end the run with the best epoch so far
+   * instead of throwing (`train`: a Ctrl-C must not throw away hours of epochs). A sweep trial keeps
+   * the default, throwing: an interrupted trial is not recorded, and a resume runs it whole.
+   */
+  keepBestOnAbort?: boolean;
 }
 
 export interface TrainOutcome {
@@ -50,6 +56,8 @@ export interface TrainOutcome {
   stoppedEarly: boolean;
   /** The sweep's early stopping ended it (hooks.prune). */
   pruned: boolean;
+  /** The signal aborted it (hooks.keepBestOnAbort): the epoch under way was dropped. */
+  interrupted: boolean;
   train: ImageSet;
   validation: ImageSet;
 }
@@ -91,15 +99,21 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
   let best: { epoch: number; value: number; weights: tf.Tensor[] } | undefined;
   let stoppedEarly = false;
   let pruned = false;
+  let interrupted = false;
+  const abortWithBest = () => hooks.keepBestOnAbort === true && best !== undefined;
 
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    epochs: for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const started = performance.now();
       shuffleInPlace(order, shuffleRng);
       let lossSum = 0;
       let correct = 0;
       for (let b = 0; b < batches; b++) {
-        if (hooks.signal?.aborted) throw new AbortedError();
+        if (hooks.signal?.aborted) {
+          if (!abortWithBest()) throw new AbortedError();
+          interrupted = true;
+          break epochs;
+        }
         const start = b * batchSize;
         const end = Math.min(trainSet.count, start + batchSize);
         const { xs, ys } = maker.make(start, end, order);
@@ -142,9 +156,15 @@ async function trainSeeded(config: ResolvedConfig & { seed: number }, data: Data
         pruned = true;
         break;
       }
+      // An abort during the last batch of an epoch would otherwise only be seen after the run ends.
+      if (hooks.signal?.aborted && epoch < config.epochs) {
+        if (!abortWithBest()) throw new AbortedError();
+        interrupted = true;
+        break;
+      }
     }
     model.setWeights(best!.weights);
-    return { model, history, bestEpoch: best!.epoch, bestBy, stoppedEarly, pruned, train: trainSet, validation };
+    return { model, history, bestEpoch: best!.epoch, bestBy, stoppedEarly, pruned, interrupted, train: trainSet, validation };
   } catch (err) {
     model.dispose();
     throw err;

@@ -126,7 +126,7 @@ test('numeric flags out of range are bad input naming the flag, before anything 
   assert.deepEqual(await readdir(dir), []);
 });
 
-test('train interrupted: one Ctrl-C stops cleanly (exit 130), a second exits at once; neither leaves a folder behind', async () => {
+test('train interrupted before its first epoch ends: one Ctrl-C stops cleanly (exit 130), a second exits at once; neither leaves a folder behind', async () => {
   for (const signals of [1, 2]) {
     const dir = await tempDir();
     const out = join(dir, 'run');
@@ -147,6 +147,40 @@ test('train interrupted: one Ctrl-C stops cleanly (exit 130), a second exits at 
     assert.equal(code, 130, stderr);
     assert.deepEqual(readdirSync(dir), [], `${signals} Ctrl-C: left ${readdirSync(dir).join(', ')}`);
   }
+});
+
+test('train interrupted after some epochs keeps the best epoch so far: a complete run folder marked interrupted, exit 130', async () => {
+  const dir = await tempDir();
+  const out = join(dir, 'run');
+  const child = spawn(process.execPath, [cliPath, 'train', join(repoRoot, 'configs', 'mnist-small.json'), '--out', out, '--train-limit', '1000', '--test-limit', '200', '--epochs', '40', '--backend', 'wasm'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    // Two epochs done: the best of them must survive the Ctrl-C.
+    if (!sent && /^epoch 2\/40 /m.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.ok(sent, stderr);
+  assert.equal(code, 130, stderr);
+  const metrics = JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'));
+  assert.equal(metrics.status, 'interrupted');
+  assert.ok(metrics.epochs_run >= 2 && metrics.epochs_run < 40, `epochs_run ${metrics.epochs_run}`);
+  assert.ok(metrics.best_epoch >= 1 && metrics.best_epoch <= metrics.epochs_run);
+  const historyLines = (await readFile(join(out, 'history.csv'), 'utf8')).trim().split('\n');
+  assert.equal(historyLines.length - 1, metrics.epochs_run, 'history.csv holds every finished epoch');
+  assert.ok(existsSync(join(out, 'model', 'model.json')), 'the model is saved');
+  assert.match(stderr, new RegExp(`interrupted after epoch ${metrics.epochs_run}: the model of its best epoch so far \\(${metrics.best_epoch}, by val_loss\\) is saved`));
+  // The saved model is usable as any other run's.
+  const dataset = join(dir, 'mnist.json');
+  await writeFile(dataset, JSON.stringify({ name: 'mnist' }));
+  const evaluated = await runCli(['evaluate', out, '--data', dataset, '--json', '--backend', 'wasm']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  // On the 10,000 test images: the best epoch's weights learned far beyond chance (0.1).
+  assert.ok(JSON.parse(evaluated.stdout).accuracy > 0.5, evaluated.stdout.slice(0, 200));
 });
 
 test('--backend auto says which backend it chose and, when the native ones are missing, how to get them', async () => {

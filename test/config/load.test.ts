@@ -196,7 +196,7 @@ describe('validateConfig: layer types', () => {
       const raw = JSON.parse(
         `{"layers": [{"type": "Conv2D", "filters": 8, "kernel_size": 3, "input_shape": [28, 28, 1]}, {"type": ${JSON.stringify(type)}}, {"type": "Flatten"}, {"type": "Dense", "units": 10}]}`,
       );
-      assertProblem(raw, '/layers/1/type', `unknown layer type "${type}"`, 'one of: Conv2D, MaxPooling2D, AveragePooling2D');
+      assertProblem(raw, '/layers/1/type', `unknown layer type "${type}"`, 'one of: Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D');
     });
   }
 

@@ -96,3 +96,54 @@ test('the classic MNIST LSTM (rows as 28 time steps) trains on wasm', async () =
   assert.ok(metrics.test_accuracy > 0.4, `test accuracy ${metrics.test_accuracy}`);
   assert.equal(metrics.params, 4 * (32 * (28 + 32) + 32) + 330);
 });
+
+test('DepthwiseConv2D, SeparableConv2D and SpatialDropout2D: wasm matches cpu, forward and every gradient, with strides, same padding and depth multipliers', async () => {
+  const dense: Layer = { type: 'Dense', units: 3 };
+  await checkAgainstCpu('DepthwiseConv2D', [{ type: 'DepthwiseConv2D', kernel_size: 3 }, { type: 'Flatten' }, dense], [6, 6, 2]);
+  await checkAgainstCpu('DepthwiseConv2D multiplier strides same', [{ type: 'DepthwiseConv2D', kernel_size: [3, 2], strides: 2, padding: 'same', depth_multiplier: 3, activation: 'relu' }, { type: 'Flatten' }, dense], [7, 6, 2]);
+  await checkAgainstCpu('SeparableConv2D', [{ type: 'SeparableConv2D', filters: 4, kernel_size: 3, depth_multiplier: 2 }, { type: 'Flatten' }, dense], [6, 6, 3]);
+  await checkAgainstCpu('SeparableConv2D strides same', [{ type: 'Conv2D', filters: 2, kernel_size: 1 }, { type: 'SeparableConv2D', filters: 3, kernel_size: 3, strides: 2, padding: 'same', use_bias: false }, { type: 'Flatten' }, dense], [5, 5, 1]);
+  // At inference dropout is the identity; the gradient check runs with training on, so the rate is 0 there.
+  await checkAgainstCpu('SpatialDropout2D', [{ type: 'Conv2D', filters: 2, kernel_size: 2 }, { type: 'SpatialDropout2D', rate: 0 }, { type: 'Flatten' }, dense], [4, 4, 1]);
+  await tf.setBackend('wasm');
+});
+
+test('SpatialDropout2D drops whole feature maps: each channel of an image is all kept or all zero', async () => {
+  const model = buildModel([{ type: 'SpatialDropout2D', rate: 0.5 }], [5, 5, 8]);
+  const out = (model.apply(tf.ones([4, 5, 5, 8]), { training: true }) as tf.Tensor).arraySync() as number[][][][];
+  let dropped = 0;
+  for (const image of out) {
+    for (let c = 0; c < 8; c++) {
+      const values = new Set(image.flatMap((row) => row.map((pixel) => pixel[c])));
+      assert.equal(values.size, 1, `channel ${c}: one value over the whole map`);
+      const [v] = values;
+      assert.ok(v === 0 || Math.abs(v - 2) < 1e-6, `kept channels are scaled by 1 / (1 - rate): ${v}`);
+      if (v === 0) dropped++;
+    }
+  }
+  assert.ok(dropped > 4 && dropped < 28, `${dropped} of 32 maps dropped at rate 0.5`);
+  model.dispose();
+});
+
+test('shapes of the depthwise layers as Keras gives them, and a small separable net trains on wasm', async () => {
+  const shapes = (layers: object[]) => outputShapes(validateConfig({ layers }, 's.json'));
+  assert.deepEqual(shapes([{ type: 'DepthwiseConv2D', kernel_size: 3, depth_multiplier: 2, input_shape: [28, 28, 3] }, { type: 'SeparableConv2D', filters: 16, kernel_size: 3, strides: 2, padding: 'same' }, { type: 'SpatialDropout2D', rate: 0.2 }, { type: 'Flatten' }]), [[26, 26, 6], [13, 13, 16], [13, 13, 16], [2704]]);
+  assert.throws(() => shapes([{ type: 'Flatten', input_shape: [28, 28, 1] }, { type: 'SpatialDropout2D', rate: 0.1 }]), /\/layers\/1: SpatialDropout2D needs/);
+  const config = validateConfig({
+    layers: [
+      { type: 'Conv2D', filters: 8, kernel_size: 3, activation: 'relu', input_shape: [28, 28, 1] },
+      { type: 'SeparableConv2D', filters: 16, kernel_size: 3, activation: 'relu' },
+      { type: 'MaxPooling2D' },
+      { type: 'SpatialDropout2D', rate: 0.1 },
+      { type: 'DepthwiseConv2D', kernel_size: 3, activation: 'relu' },
+      { type: 'Flatten' },
+      { type: 'Dense', units: 10, activation: 'softmax' },
+    ],
+    learning_rate: 0.01,
+    epochs: 2,
+  }, 'separable.json');
+  const metrics = await runTraining({ config, configFile: 'separable.json', data: await mnistSlice(1000, 200), backend: 'wasm', outDir: join(await tempDir(), 'run'), overrides: { seed: 1 } });
+  // Conv2D 80, SeparableConv2D 8·9 + 8·16 + 16, DepthwiseConv2D 16·9 + 16, Dense 10·10·16·10 + 10.
+  assert.equal(metrics.params, 80 + 72 + 128 + 16 + 160 + 16010);
+  assert.ok(metrics.test_accuracy > 0.6, `test accuracy ${metrics.test_accuracy} (chance is 0.1)`);
+});

@@ -43,13 +43,17 @@ export function hasRedisServer(): boolean {
 }
 
 /**
- * A private redis-server (nothing saved to disk), optionally with a password, optionally speaking
- * only TLS with the given certificate and key (its clients must trust the certificate).
+ * A private redis-server, optionally with a password, optionally speaking only TLS with the given
+ * certificate and key (its clients must trust the certificate). Nothing is saved to disk, unless
+ * `persistIn` names a folder: then every write goes to an append-only file there (fsync always),
+ * and a server started again on the same `port` and folder comes back with everything, as a
+ * production Redis with persistence does after a restart.
  */
-export async function startRedisServer(options: { password?: string; tls?: { cert: string; key: string } } = {}): Promise<TestRedis> {
-  const port = await freePort();
+export async function startRedisServer(options: { password?: string; tls?: { cert: string; key: string }; port?: number; persistIn?: string } = {}): Promise<TestRedis> {
+  const port = options.port ?? (await freePort());
   const listen = options.tls ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', options.tls.cert, '--tls-key-file', options.tls.key, '--tls-auth-clients', 'no'] : ['--port', String(port)];
-  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.password ? ['--requirepass', options.password] : [])];
+  const persistence = options.persistIn ? ['--dir', options.persistIn, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'] : ['--save', '', '--appendonly', 'no'];
+  const args = [...listen, '--bind', '127.0.0.1', ...persistence, ...(options.password ? ['--requirepass', options.password] : [])];
   const server: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
   const url = `${options.tls ? 'rediss' : 'redis'}://${auth}127.0.0.1:${port}`;

@@ -8,7 +8,7 @@ import { checkAgainstDataset, loadConfigFile } from '../../src/config/load.js';
 import { InputError } from '../../src/errors.js';
 import { writeReport, type ReportResult } from '../../src/report/aggregate.js';
 import { parseCsv } from '../../src/report/read-trials.js';
-import { PNG_SCALE } from '../../src/report/render.js';
+import { PNG_SCALE } from '../../src/charts/render.js';
 import { trialId } from '../../src/sweep/trial.js';
 import { runTraining } from '../../src/train/run.js';
 import { mnistSlice, runCli, tempDir } from '../helpers.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LeaderboardRow, Ranking } from '../../src/report/leaderboard.js';
-import { renderVegaLite } from '../../src/report/render.js';
+import { renderVegaLite } from '../../src/charts/render.js';
 import { LABEL_HALO, leaderboardBarSpec, paramSpec, parallelSpec } from '../../src/report/sweep-charts.js';
 import { trialId, trialLabel } from '../../src/sweep/trial.js';
 import { labelsOf } from './svg.js';

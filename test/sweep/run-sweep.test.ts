@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
+import { writeReport } from '../../src/report/aggregate.js';
 import { runSweep, type SweepRunOptions } from '../../src/sweep/run-sweep.js';
 import { TrialStatus, type TrialOutcome } from '../../src/sweep/trial.js';
 import { tempDir } from '../helpers.js';
@@ -23,7 +24,7 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
 }
 
 function sweepOptions(sweepFile: string, outDir: string, extra: Partial<SweepRunOptions> = {}): SweepRunOptions {
-  return { sweepFile, outDir, backend: 'wasm', workers: 2, ...extra };
+  return { sweepFile, outDir, backend: 'wasm', workers: 2, writeReport, ...extra };
 }
 
 test('a 2-worker sweep with one variant whose loss becomes NaN: that trial fails, the others complete; --resume reruns only what did not finish', async () => {
@@ -172,4 +173,47 @@ test('pool threads that die (their JavaScript heap capped below what a trial nee
   assert.match(rows[0].error!, /^worker died: .*memory/);
   assert.match(rows[1].error!, /^pool threads fail to start: .*memory/);
   assert.ok(existsSync(join(outDir, 'report.html')), 'the report is written');
+});
+
+test('a grid that gained a value resumes: finished trials kept (renumbered in the grown grid), only the new point runs; a grid that lost one refuses', async () => {
+  const outDir = join(await tempDir(), 'out');
+  const first = await writeSweep(tinySweep({ learning_rate: [0.01, 0.02] }));
+  const ran = await runSweep(sweepOptions(first, outDir));
+  assert.equal(ran.completed, 2);
+  const folders = await readdir(join(outDir, 'trials'));
+  const models = new Map<string, Map<string, string>>();
+  for (const id of folders) models.set(id, await snapshot(join(outDir, 'trials', id, 'model')));
+
+  // The new value comes first: the kept trials become numbers 2 and 3.
+  const grown = await writeSweep(tinySweep({ learning_rate: [0.005, 0.01, 0.02] }));
+  const started: string[] = [];
+  let announced: { kept: number; added: number } | undefined;
+  const resumed = await runSweep(sweepOptions(grown, outDir, { resume: true, listener: { onStart: (info) => (announced = info.grown), onTrialStart: (t) => started.push(t.label) } }));
+  assert.deepEqual(started, ['lr=0.005']);
+  assert.deepEqual(announced, { kept: 2, added: 1 });
+  assert.deepEqual(resumed.grown, { kept: 2, added: 1 });
+  assert.equal(resumed.skipped, 2);
+  assert.equal(resumed.completed, 1);
+  for (const [id, before] of models) assert.deepEqual(await snapshot(join(outDir, 'trials', id, 'model')), before, `${id}: its model is the one trained first`);
+  const numbers = new Map<string, number>();
+  for (const id of await readdir(join(outDir, 'trials'))) {
+    const record = await readJson(join(outDir, 'trials', id, 'trial.json'));
+    numbers.set(record.label, record.number);
+  }
+  assert.deepEqual(Object.fromEntries(numbers), { 'lr=0.005': 1, 'lr=0.01': 2, 'lr=0.02': 3 });
+  const stored = await readJson(join(outDir, 'sweep.json'));
+  assert.deepEqual(stored.grid, { learning_rate: [0.005, 0.01, 0.02] });
+  const leaderboard = (await readFile(join(outDir, 'leaderboard.csv'), 'utf8')).trim().split('\n');
+  assert.equal(leaderboard.length, 4, 'three ranked trials and the header');
+
+  // Resuming the grown grid again runs nothing.
+  const again = await runSweep(sweepOptions(grown, outDir, { resume: true }));
+  assert.equal(again.skipped, 3);
+  assert.equal(again.completed, 0);
+
+  // Removing a value would drop a finished trial from the report: refused, nothing written.
+  const sweepJson = await readFile(join(outDir, 'sweep.json'), 'utf8');
+  const shrunk = await writeSweep(tinySweep({ learning_rate: [0.005, 0.01] }));
+  await assert.rejects(runSweep(sweepOptions(shrunk, outDir, { resume: true })), (err: unknown) => err instanceof InputError && /\(grid, trials differ\) \(a grid can gain values on --resume, not lose them: lr=0\.02 ran in this folder/.test(err.message));
+  assert.equal(await readFile(join(outDir, 'sweep.json'), 'utf8'), sweepJson);
 });

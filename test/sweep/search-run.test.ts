@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../src/errors.js';
+import { writeReport } from '../../src/report/aggregate.js';
 import { planSweep, runSweep } from '../../src/sweep/run-sweep.js';
 import { parseCsv } from '../../src/train/history-csv.js';
 import { tempDir } from '../helpers.js';
@@ -30,7 +31,7 @@ function searchSweep(extra: Record<string, unknown>): Record<string, unknown> {
 test('a random sweep with ASHA on the local pool: losing trials stop after an epoch, are evaluated and saved as pruned; the leaderboard ranks completed trials first; resume keeps them', async () => {
   const file = await writeSweep(searchSweep({}));
   const outDir = join(await tempDir(), 'results');
-  const summary = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1 });
+  const summary = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, writeReport });
   assert.equal(summary.total, 6);
   assert.equal(summary.completed + summary.pruned, 6, JSON.stringify(summary));
   assert.ok(summary.pruned >= 1 && summary.completed >= 1, JSON.stringify(summary));
@@ -74,7 +75,7 @@ test('a random sweep with ASHA on the local pool: losing trials stop after an ep
   assert.equal(scatter.encoding.x.scale.type, 'log', 'a log-distributed setting on a log axis');
   assert.ok(!charts.some((c) => c.startsWith('param-') && c.includes('learning_rate')), 'no chart a distinct value for a distribution');
 
-  const again = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, resume: true });
+  const again = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, writeReport, resume: true });
   assert.equal(again.skipped, 6, 'completed and pruned trials are kept on resume');
   assert.equal(again.completed + again.pruned + again.failed, 0);
 });
@@ -84,12 +85,12 @@ test('a TPE + median sweep interrupted after 3 trials and resumed: the finished 
   const outDir = join(await tempDir(), 'results');
   const controller = new AbortController();
   let ended = 0;
-  const first = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, signal: controller.signal, listener: { onTrialEnd: () => ++ended === 3 && controller.abort() } });
+  const first = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, writeReport, signal: controller.signal, listener: { onTrialEnd: () => ++ended === 3 && controller.abort() } });
   assert.equal(first.interrupted, true);
   const kept = new Map<string, string>();
   for (const id of await readdir(join(outDir, 'trials'))) kept.set(id, await readFile(join(outDir, 'trials', id, 'metrics.json'), 'utf8'));
   assert.equal(kept.size, 3, [...kept.keys()].join(' '));
-  const second = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, resume: true });
+  const second = await runSweep({ sweepFile: file, outDir, backend: 'wasm', workers: 1, writeReport, resume: true });
   assert.equal(second.skipped, 3);
   assert.equal(second.completed + second.pruned + second.failed, 3);
   const folders = (await readdir(join(outDir, 'trials'))).sort();

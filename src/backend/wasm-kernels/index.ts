@@ -1,6 +1,6 @@
 /**
  * Training kernels for the tfjs wasm backend: the gradient kernels the stock backend lacks
- * (Conv2DBackpropFilter) or gets wrong (MaxPoolGrad); faster replacements for hot ones on the
+ * (Conv2DBackpropFilter, the depthwise convolution's two) or gets wrong (MaxPoolGrad); faster replacements for hot ones on the
  * training path (Conv2D, Conv2DBackpropInput, Sum/Mean over leading axes, BatchMatMul, Tile,
  * Identity by reference, Slice without a copy of its input); Relu's gradient and an Adam step
  * (src/train/adam-optimizer.ts) as one kernel each; and two fused training kernels with their
@@ -16,6 +16,7 @@ import { CONV2D_BIAS_ACTIVATION, conv2dBiasActivationConfig, conv2dBiasActivatio
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { depthwiseConv2dBackpropFilterConfig, depthwiseConv2dBackpropInputConfig } from './depthwise-conv2d-grad.js';
 import { sumConfig } from './sum.js';
 import { meanConfig } from './mean.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
@@ -26,7 +27,7 @@ import { sliceConfig } from './slice.js';
 import { RELU_GRAD, reluGradConfig, reluGradient } from './relu-grad.js';
 import { BATCH_NORM_TRAINING, batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient } from './batch-norm-training.js';
 
-const OURS: tf.KernelConfig[] = [conv2dConfig, conv2dBiasActivationConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, adamStepConfig, batchNormTrainingConfig, batchNormTrainingGradConfig];
+const OURS: tf.KernelConfig[] = [conv2dConfig, conv2dBiasActivationConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, maxPoolGradConfig, sumConfig, meanConfig, batchMatMulConfig, tileConfig, identityConfig, sliceConfig, reluGradConfig, adamStepConfig, batchNormTrainingConfig, batchNormTrainingGradConfig, depthwiseConv2dBackpropInputConfig, depthwiseConv2dBackpropFilterConfig];
 
 /** Stock kernels ours call into (captured before anything is replaced). */
 const CALLED = ['Conv2D', 'Conv2DBackpropInput', 'Sum', 'Mean', 'BatchMatMul', 'Tile', 'Identity', 'Slice'];

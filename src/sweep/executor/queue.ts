@@ -12,7 +12,7 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../log.js';
-import { JOB_FORMAT, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type TrialJobData, type TrialJobResult } from '../../queue/job.js';
+import { JOB_FORMAT, LOST_PREFIX, REFUSED_PREFIX, TRIAL_JOB_NAME, type DatasetRef, type TrialJobData, type TrialJobResult } from '../../queue/job.js';
 import { BULL_PREFIX, dataKeyPrefix, verdictKey } from '../../queue/keys.js';
 import { announceSweep } from '../../queue/registry.js';
 import { removeSweepQueue } from '../../queue/sweep-queue.js';
@@ -28,6 +28,8 @@ export interface QueueExecutorOptions {
   queueName: string;
   sweepName: string;
   dataset: DatasetRef;
+  /** How often a trial whose worker vanished runs again (the sweep's max_retries); the workers enforce it. */
+  maxRetries: number;
   /** The sweep's interrupt: pauses the queue. */
   signal?: AbortSignal;
   logger: Logger;
@@ -40,7 +42,7 @@ export function jobIdOf(trialId: string): string {
 
 function failureKind(reason: string): FailureKind {
   if (reason.startsWith(REFUSED_PREFIX)) return 'refused';
-  if (/stalled/i.test(reason)) return 'crashed';
+  if (reason.startsWith(LOST_PREFIX) || /stalled/i.test(reason)) return 'lost';
   return 'error';
 }
 
@@ -104,7 +106,7 @@ export class QueueExecutor implements TrialExecutor {
     options.signal?.addEventListener('abort', () => {
       queue.pause().catch((err: Error) => options.logger.warn({ event: 'queue-error', message: err.message }, 'pausing the queue failed'));
     }, { once: true });
-    const announcement = { queue: queueName, sweep: options.sweepName, since: new Date().toISOString() };
+    const announcement = { queue: queueName, sweep: options.sweepName, since: new Date().toISOString(), maxRetries: options.maxRetries };
     await announceSweep(redis, announcement);
     executor.announcer = setInterval(() => {
       announceSweep(redis, announcement).catch((err: Error) => options.logger.warn({ event: 'queue-error', message: err.message }, 'announcing the sweep failed'));
@@ -145,9 +147,11 @@ export class QueueExecutor implements TrialExecutor {
           break;
         } catch (err) {
           if (!(err instanceof JobFailed)) throw err;
-          await this.forget(queued);
           const reason = err.message;
-          return { status: TrialStatus.FAILED, kind: failureKind(reason), message: reason.startsWith(REFUSED_PREFIX) ? reason.slice(REFUSED_PREFIX.length) : reason };
+          const kind = failureKind(reason);
+          const message = kind === 'lost' ? await this.lostMessage(id) : reason.startsWith(REFUSED_PREFIX) ? reason.slice(REFUSED_PREFIX.length) : reason;
+          await this.forget(queued);
+          return { status: TrialStatus.FAILED, kind, message };
         }
       }
       const outcome = await this.collect(result, job, trial);
@@ -228,6 +232,14 @@ export class QueueExecutor implements TrialExecutor {
       return failed((err as Error).message);
     }
     return outcome;
+  }
+
+  /** `its worker stopped answering 3 times (last: worker w1 on host-a)`, from the job's stall count and the log its workers wrote on taking it. */
+  private async lostMessage(id: string): Promise<string> {
+    const [job, { logs }] = await Promise.all([Job.fromId(this.queue, id), this.queue.getJobLogs(id, -1, -1)]);
+    const times = job?.stalledCounter ?? this.options.maxRetries + 1;
+    const last = logs.at(-1);
+    return `its worker stopped answering ${times} time${times === 1 ? '' : 's'}${last ? ` (last: ${last})` : ''}`;
   }
 
   /** A recorded trial's job goes; Redis keeps nothing of it. */

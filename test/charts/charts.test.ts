@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { Resvg } from '@resvg/resvg-js';
-import { confusionCsv, confusionSpec } from '../../src/report/confusion-chart.js';
-import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/report/confusion.js';
-import { curvesSpec, epochTicks } from '../../src/report/curves-chart.js';
+import { confusionCsv, confusionSpec } from '../../src/charts/confusion-chart.js';
+import { confusionMatrix, perClassAccuracy, topConfusions } from '../../src/train/confusion.js';
+import { curvesSpec, epochTicks } from '../../src/charts/curves-chart.js';
 import type { HistoryRow } from '../../src/train/history.js';
-import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/report/render.js';
-import { readFontWidths } from '../../src/report/font-metrics.js';
-import { crc32, decodePng, pngSize } from './png.js';
-import { svgSize } from './svg.js';
+import { PNG_SCALE, chartFonts, rasterOptions, renderVegaLite } from '../../src/charts/render.js';
+import { readFontWidths } from '../../src/charts/font-metrics.js';
+import { crc32, decodePng, pngSize } from '../report/png.js';
+import { svgSize } from '../report/svg.js';
 
 /** Text content of every <text> element in the SVG. */
 function texts(svg: string): string[] {

@@ -3,7 +3,6 @@
  * point markers (so a 1-epoch run still shows), validation omitted where it is null.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import type { HistoryRow } from '../train/history.js';
 import { chartConfig } from './theme.js';
 
 const SPLITS = [
@@ -17,7 +16,16 @@ interface CurvePoint {
   value: number;
 }
 
-function points(history: HistoryRow[], train: 'loss' | 'accuracy', validation: 'val_loss' | 'val_accuracy'): CurvePoint[] {
+/** What the curves read of an epoch: train/'s HistoryRow fits it, without charts/ importing from above. */
+export interface CurveRow {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  val_loss: number | null;
+  val_accuracy: number | null;
+}
+
+function points(history: readonly CurveRow[], train: 'loss' | 'accuracy', validation: 'val_loss' | 'val_accuracy'): CurvePoint[] {
   const out: CurvePoint[] = [];
   for (const row of history) {
     const t = row[train];
@@ -56,7 +64,7 @@ function flatDomain(data: CurvePoint[]): { domain?: [number, number] } {
   return { domain: [lo - d, lo + d] };
 }
 
-export function curvesSpec(history: HistoryRow[], title: string): TopLevelSpec {
+export function curvesSpec(history: readonly CurveRow[], title: string): TopLevelSpec {
   const loss = points(history, 'loss', 'val_loss');
   const accuracy = points(history, 'accuracy', 'val_accuracy');
   const present = SPLITS.filter((s) => loss.some((p) => p.split === s.name) || accuracy.some((p) => p.split === s.name));
