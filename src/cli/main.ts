@@ -26,6 +26,7 @@ const COMMANDS: Record<string, () => Promise<object>> = {
   best: async () => (await import('./best.js')).bestCommand,
   export: async () => (await import('./export.js')).exportCommand,
   worker: async () => (await import('./worker.js')).workerCommand,
+  serve: async () => (await import('./serve.js')).serveCommand,
 };
 
 /** One line, as every bad-input message, then exit 2. */

@@ -1,18 +1,21 @@
 /** `convsweep run SWEEP`: every trial of a sweep on a pool of workers, then the aggregate report. */
 import type { Argv } from 'yargs';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { BackendChoice } from '../backend/names.js';
 import { InputError } from '../errors.js';
 import { redactUrl } from '../queue/connection.js';
 import { writeReport } from '../report/aggregate.js';
 import { rankSweep } from '../report/rank-sweep.js';
 import { shellWord } from '../shell-word.js';
-import type { Sweep } from '../sweep/load.js';
+import { startDashboard, type Dashboard } from '../serve/server.js';
+import { defaultOutDir } from '../sweep/folder-layout.js';
+import { loadSweep, type Sweep } from '../sweep/load.js';
 import { planSweep, runSweep, type SweepSummary } from '../sweep/run-sweep.js';
 import type { Isolation } from '../sweep/worker-entry.js';
 import { EXIT, interruptSignal, runCommand } from './command-runner.js';
 import { expectKind } from './file-kind-check.js';
 import { checkIntegerFlags, withBackend, withLimits, withVerbose } from './options.js';
+import { checkPort, withDashboardFlags } from './serve.js';
 import { outcomeLines } from './sweep-outcome.js';
 import { SweepProgress } from './sweep-progress.js';
 
@@ -29,6 +32,8 @@ interface RunArgs {
   backend: BackendChoice;
   isolation?: Isolation;
   queue?: string;
+  ui: boolean;
+  port?: number;
   verbose: boolean;
 }
 
@@ -82,22 +87,34 @@ async function tellOutcome(summary: SweepSummary, argv: RunArgs): Promise<void> 
   if (!summary.interrupted && ranked.best) process.stdout.write(`retrain the best: convsweep train ${shellWord(join(summary.outDir, 'best', 'config.json'))}\n`);
 }
 
+/** The progress display, which also prints the dashboard's address once the sweep's folder exists. */
+function announcing(progress: SweepProgress, dashboard: Dashboard): SweepProgress {
+  const onStart = progress.onStart.bind(progress);
+  progress.onStart = (info) => {
+    onStart(info);
+    progress.note(`dashboard: ${dashboard.origin}/sweep/${encodeURIComponent(basename(resolve(info.outDir)))} (while the sweep runs; \`convsweep serve ${shellWord(info.outDir)}\` after)`);
+  };
+  return progress;
+}
+
 export const sweepRunCommand = {
   command: 'run <sweep>',
   describe: 'run a hyperparameter sweep (grid, random or TPE, with optional early stopping) on a pool of workers, then the report',
   builder: (y: Argv) =>
-    withVerbose(withLimits(withBackend(y.positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON file' }))))
+    withDashboardFlags(withVerbose(withLimits(withBackend(y.positional('sweep', { type: 'string', demandOption: true, describe: 'sweep JSON file' }))))
       .option('workers', { type: 'number', describe: 'trials at once (default: cores for wasm/cpu, GPUs × --trials-per-gpu for tensorflow-gpu)' })
       .option('trials-per-gpu', { type: 'number', describe: 'trials sharing one GPU (tensorflow-gpu)', default: 1 })
       .option('out', { type: 'string', describe: 'results folder (default results/<sweep name>)' })
       .option('resume', { type: 'boolean', default: false, describe: 'continue a sweep in --out: skip finished trials, rerun failed and unfinished ones' })
       .option('queue', { type: 'string', describe: 'Redis URL (redis://host:port, rediss:// for TLS): send the trials to `convsweep worker` processes instead of a local pool' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'list the trials (id, label) and exit; trains and writes nothing' })
+      .option('ui', { type: 'boolean', default: false, describe: 'serve the live dashboard of this sweep while it runs (on 127.0.0.1; `convsweep serve` shows it after)' }))
       // Child processes are how native backends run; choosing them for wasm lets tests cover that path.
       .option('isolation', { choices: ['thread', 'process'] as Isolation[], hidden: true })
       .example('convsweep run sweeps/mnist-quick.json', '8 trials of a small net on a slice of MNIST')
       .example('convsweep run sweeps/mnist-quick.json --resume', 'continue it after Ctrl-C, or rebuild its report')
       .example('convsweep run my-sweep.json --dry-run', 'list the trials without training')
+      .example('convsweep run sweeps/mnist-quick.json --ui', 'and follow it in a browser at the URL it prints')
       .epilog(SWEEP_FILE_HELP),
   handler: (argv: RunArgs) =>
     runCommand(async () => {
@@ -107,6 +124,8 @@ export const sweepRunCommand = {
         const local = [argv.workers !== undefined && '--workers', argv.backend !== 'auto' && '--backend', argv.isolation !== undefined && '--isolation'].filter((f): f is string => typeof f === 'string');
         if (local.length > 0) throw new InputError(local.map((flag) => ({ file: flag, path: '', message: 'has no effect with --queue', hint: 'each `convsweep worker` sets its own --slots and --backend' })));
       }
+      checkPort(argv.port);
+      if (argv.port !== undefined && !argv.ui) throw new InputError({ file: '--port', path: '', message: 'has no effect without --ui', hint: 'add --ui to serve the dashboard' });
       await expectKind(argv.sweep, 'sweep');
       const overrides = { epochs: argv.epochs, trainLimit: argv.trainLimit, testLimit: argv.testLimit };
       if (argv.dryRun) {
@@ -118,6 +137,8 @@ export const sweepRunCommand = {
         return;
       }
       const progress = new SweepProgress();
+      // Listening before anything is trained: a port in use is refused before the first trial.
+      const dashboard = argv.ui ? await startDashboard({ dir: argv.out ?? defaultOutDir((await loadSweep(argv.sweep)).name), port: argv.port }) : undefined;
       const { signal, release } = interruptSignal((text) => progress.note(text));
       try {
         const summary = await runSweep({
@@ -131,7 +152,7 @@ export const sweepRunCommand = {
           queue: argv.queue,
           resume: argv.resume,
           signal,
-          listener: progress,
+          listener: dashboard ? announcing(progress, dashboard) : progress,
           writeReport,
         });
         progress.close(summary.interrupted);
@@ -151,6 +172,7 @@ export const sweepRunCommand = {
         return summary.failed > 0 ? EXIT.failed : EXIT.ok;
       } finally {
         release();
+        await dashboard?.close();
       }
     }, argv.verbose),
 };

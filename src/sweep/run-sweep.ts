@@ -30,7 +30,7 @@ import type { BatchProgress } from '../train/trainer.js';
 import type { TrialExecutor } from './executor/executor.js';
 import { LocalExecutor } from './executor/local.js';
 import { answeredKey, QueueExecutor } from './executor/queue.js';
-import { LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
+import { defaultOutDir, LOCK_FILE, QUEUE_FILE, SWEEP_FILE, SWEEP_LOG, TRIALS_DIR } from './folder-layout.js';
 import { FolderInUse, FolderLock, liveOwner, type ForeignOwnerCheck, type LockOwner } from './folder-lock.js';
 import { defaultWorkerCount, GpuSlots, machineShape } from './gpu-slots.js';
 import { gridChange, renumberTrialFolders, type GridChange } from './grid-growth.js';
@@ -137,7 +137,7 @@ export async function planSweep(options: SweepOptions): Promise<SweepPlan> {
   // Shared from the start: the pool's threads read these bytes without copies, and the sweep holds one copy, not two.
   const data = toShared(await loadDataset(sweep.base.dataset, sweep.baseFile));
   const search = planSearch(sweep, { imageShape: data.imageShape, classes: data.classes, trainCount: data.train.count });
-  return { sweep, trials: search.fixedTrials, search, outDir: options.outDir ?? join('results', sweep.name), data };
+  return { sweep, trials: search.fixedTrials, search, outDir: options.outDir ?? defaultOutDir(sweep.name), data };
 }
 
 /** sweep.json: the sweep file with defaults and flags filled in, the resolved base config, and the trials. */

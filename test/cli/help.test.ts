@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { runCli } from '../helpers.js';
 
-const COMMANDS = ['train', 'validate', 'schema', 'bench', 'run', 'report', 'best', 'export', 'worker'];
+const COMMANDS = ['train', 'validate', 'schema', 'bench', 'run', 'report', 'best', 'export', 'worker', 'serve'];
 
 /** Help text with its layout undone: every run of spaces and line breaks as one space. */
 const flat = (text: string) => text.replace(/\s+/g, ' ');
