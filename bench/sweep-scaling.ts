@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeReport } from '../src/report/aggregate.js';
+import { readHistory } from '../src/train/history-csv.js';
 import { runSweep } from '../src/sweep/run-sweep.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +29,13 @@ interface Measurement {
   warmFirstBatchS: number[];
   coldFirstBatchS: number[];
   peakRssMb: number;
+  /**
+   * Per trial, dispatch → end minus the seconds its epochs trained (history.csv): the fixed cost of
+   * a trial (dispatch, model build, final evaluation, writing its folder with its charts).
+   */
+  fixedS: number[];
+  /** Each trial's first epoch over its later ones' mean: the warm-up inside a trial. */
+  firstEpochRatio: number[];
   /** CPU time over wall time: about 1 and 2 when the machine is otherwise idle; less means other load took cores. */
   coresUsed: number;
 }
@@ -53,6 +61,7 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
     test_limit: 1000,
   }));
   const dispatched = new Map<string, number>();
+  const ended = new Map<string, number>();
   const firstBatch: { s: number; order: number }[] = [];
   let order = 0;
   let firstDispatch = Number.POSITIVE_INFINITY;
@@ -71,7 +80,10 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
         dispatched.set(trial.id, performance.now());
         firstDispatch = Math.min(firstDispatch, performance.now());
       },
-      onTrialEnd: () => (lastEnd = performance.now()),
+      onTrialEnd: (trial) => {
+        lastEnd = performance.now();
+        ended.set(trial.id, lastEnd);
+      },
       onTrialBatch: (trial, p) => {
         if (p.epoch === 1 && p.batch === 1) firstBatch.push({ s: (performance.now() - dispatched.get(trial.id)!) / 1000, order: order++ });
       },
@@ -79,6 +91,13 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
   });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const fixedS: number[] = [];
+  const firstEpochRatio: number[] = [];
+  for (const [id, end] of ended) {
+    const epochs = (await readHistory(join(dir, 'out', 'trials', id))).map((row) => row.seconds);
+    fixedS.push((end - dispatched.get(id)!) / 1000 - epochs.reduce((a, b) => a + b, 0));
+    if (epochs.length > 1) firstEpochRatio.push(epochs[0] / (epochs.slice(1).reduce((a, b) => a + b, 0) / (epochs.length - 1)));
+  }
   await rm(dir, { recursive: true, force: true });
   // The first `workers` trials start on fresh threads; later ones reuse a warm worker.
   return {
@@ -88,6 +107,8 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
     coldFirstBatchS: firstBatch.filter((b) => b.order < workers).map((b) => b.s),
     warmFirstBatchS: firstBatch.filter((b) => b.order >= workers).map((b) => b.s),
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    fixedS,
+    firstEpochRatio,
     coresUsed: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }
@@ -132,6 +153,8 @@ if (process.argv.includes('--child')) {
       `speed-up 2 vs 1 worker, whole sweep: ${speedUp.toFixed(2)}x of the medians (target >= 1.7: ${status(speedUp >= 1.7)}), pair by pair ${list(pairs, 2)}; trials alone: ${trialsSpeedUp.toFixed(2)}x\n` +
       `dispatch -> first batch, warm worker: max ${Math.max(...warm).toFixed(2)} s over ${warm.length} trials (target <= 1 s: ${status(Math.max(...warm) <= 1)})\n` +
       `dispatch -> first batch, cold worker (thread start, backend, kernels): [${fmt([...ones, ...twos].flatMap((m) => m.coldFirstBatchS))}] s\n` +
-      `RSS added by the second worker: ${extraRss.toFixed(0)} MB, median peaks (target <= 150 MB: ${status(extraRss <= 150)})\n`,
+      `RSS added by the second worker: ${extraRss.toFixed(0)} MB, median peaks (target <= 150 MB: ${status(extraRss <= 150)})\n` +
+      `fixed cost a trial (dispatch to end, less its epochs' training): median ${median(ones.flatMap((m) => m.fixedS)).toFixed(2)} s on 1 worker, ${median(twos.flatMap((m) => m.fixedS)).toFixed(2)} s on 2\n` +
+      `first epoch of a trial against its later ones: median ${median([...ones, ...twos].flatMap((m) => m.firstEpochRatio)).toFixed(2)}x\n`,
   );
 }
