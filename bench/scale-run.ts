@@ -22,9 +22,15 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(repoRoot, 'dist/src/cli/main.js');
 const workerEntry = join(repoRoot, 'dist/bench/scale-worker.js');
 const CLOCK_TICKS_PER_S = 100;
+/** ASHA's default rungs here: epochs 1 and 3, most trials stopped at the first. */
 const ASHA = { minEpochs: 1, reductionFactor: 3 };
 
 export interface ScaleOptions {
+  /**
+   * ASHA's rungs (default epochs 1 and 3): later rungs make longer trials, more epoch events a trial,
+   * which separates the coordinator's cost a trial from its cost an epoch event.
+   */
+  asha?: { minEpochs: number; reductionFactor: number };
   trials: number;
   workers: number;
   faults: boolean;
@@ -124,7 +130,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
     method: 'random',
     max_trials: options.trials,
     space: table.values,
-    early_stopping: { type: 'asha', metric: table.metric, min_epochs: ASHA.minEpochs, reduction_factor: ASHA.reductionFactor },
+    early_stopping: { type: 'asha', metric: table.metric, min_epochs: (options.asha ?? ASHA).minEpochs, reduction_factor: (options.asha ?? ASHA).reductionFactor },
     metric: table.metric,
     seed: options.seed,
     epochs: table.epochs,
@@ -316,7 +322,7 @@ export async function runScaleBench(options: ScaleOptions): Promise<ScaleReport>
     checks.push(checkResultsFolder(folders, expectedIds));
     checks.push(checkSweepLogEndings(sweepLog, folders));
     checks.push(checkWorkerEndings(workerLogs, folders));
-    checks.push(checkAshaVerdicts(sweepLog, { ...ASHA, maxEpochs: table.epochs, goal: table.goal }, table.metric));
+    checks.push(checkAshaVerdicts(sweepLog, { ...(options.asha ?? ASHA), maxEpochs: table.epochs, goal: table.goal }, table.metric));
     checks.push(checkRedisLeftovers(leftovers, announced));
 
     return { options: { trials: options.trials, workers: options.workers, faults: options.faults, seed: options.seed, epochSeconds: options.epochSeconds, tableFile: options.tableFile, killEverySeconds: options.killEverySeconds }, checks, faults, figures: { ...figuresOf({ options, lives, sweepLog, workerLogs, memorySamples, midRun, began, endedAt }), redis_commands_per_trial: Object.entries(commandStats).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([c, n]) => `${c} ${(n / options.trials).toFixed(1)}`).join(', ') }, evidence: { sweepLog, workerLogs, folders, expectedIds } };

@@ -54,6 +54,7 @@ const options = {
   epochSeconds: numberFlag('epoch-seconds', 0.5, 0, false),
   tableFile: resolve(flag('table', join(repoRoot, 'bench/tables/mnist-curves.json'))),
   killEverySeconds: numberFlag('kill-every', 4, 0.1, false),
+  asha: { minEpochs: numberFlag('min-epochs', 1, 1), reductionFactor: numberFlag('reduction-factor', 3, 2) },
   profileDir: process.argv.includes('--profile') ? resolve(flag('profile', 'results/bench/profiles')) : undefined,
 };
 const keep = process.argv.includes('--keep');
