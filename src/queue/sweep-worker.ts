@@ -11,7 +11,8 @@
  * queue, up to the sweep's max_retries times. One more stall, and the next worker to take the
  * trial fails it as lost instead of running it: a trial that kills the process running it (a
  * poison trial: OOM-kill, a native crash) costs at most max_retries + 1 workers, never all of
- * them. A worker whose lock is gone stops that trial. Stopping (SIGINT/SIGTERM) hands the running
+ * them. A worker whose lock lapsed takes the trial back if no other worker has it (reclaim.ts),
+ * and stops it if one has. Stopping (SIGINT/SIGTERM) hands the running
  * trials back to the queue at once, which is no stall and uses up no retry.
  *
  * A trial's own failure (an exception, a NaN loss, its time limit) is recorded as it is and not

@@ -1,7 +1,8 @@
 /**
  * One training run from a validated config to a complete output folder: the code path of
  * `convsweep train`, and of every sweep trial. The folder is staged and renamed into place when
- * everything is written, so a failed or interrupted run leaves nothing behind.
+ * everything is written, so a failed run leaves nothing behind; one interrupted after an epoch
+ * (hooks.keepBestOnAbort) is written whole with the best epoch so far, marked interrupted.
  */
 import * as tf from '@tensorflow/tfjs';
 import { writeFile } from 'node:fs/promises';
