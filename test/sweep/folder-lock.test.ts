@@ -33,10 +33,21 @@ async function appears(path: string, ms = 60_000): Promise<void> {
   }
 }
 
-/** Every path under `dir` with its size and mtime: what "writes nothing" compares. */
+/**
+ * Every path under `dir` with its size: what "writes nothing" compares. The live run's staging
+ * folders come and go while this reads, so a path gone between the listing and its stat is skipped.
+ */
 async function snapshot(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
-  return Promise.all(entries.sort().map(async (e) => `${e} ${(await stat(join(dir, e))).size}`));
+  const sized = await Promise.all(entries.sort().map(async (e) => {
+    try {
+      return `${e} ${(await stat(join(dir, e))).size}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }));
+  return sized.filter((e): e is string => e !== undefined);
 }
 
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ';
