@@ -12,17 +12,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(repoRoot, 'dist', 'src', 'cli', 'main.js');
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const repeats = flag('repeats', 3);
-const epochs = flag('epochs', 30);
+const repeats = numberFlag('repeats', 3);
+const epochs = numberFlag('epochs', 30);
 
 /** The augmentation of the README's example: up to 18 degrees either way, up to 10% shifts, black fill (MNIST's background). */
 export const AUGMENTATION = [

@@ -17,17 +17,13 @@ import { mkdtemp } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { planTrials, SweepLogWriter, writeSweepFile, writeTrialFolder } from '../test/serve/dashboard-fixture.js';
+import { numberFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const TRIALS = flag('trials', 1000);
-const EPOCHS = flag('epochs', 20);
-const REPEATS = flag('repeats', 7);
+const TRIALS = numberFlag('trials', 1000);
+const EPOCHS = numberFlag('epochs', 20);
+const REPEATS = numberFlag('repeats', 7);
 const LIVE_TRIALS = 6;
 
 const quantile = (values: number[], q: number) => {

@@ -14,14 +14,10 @@ import { join } from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { limitData } from '../src/train/run.js';
 import { DIGIT_NAMES, writeClassFolders } from '../test/data/image-files.js';
+import { numberFlag } from './flags.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const images = flag('images', 10000);
-const rows = flag('rows', 42000);
+const images = numberFlag('images', 10000);
+const rows = numberFlag('rows', 42000);
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
 const peakRss = () => process.resourceUsage().maxRSS * 1024;
 

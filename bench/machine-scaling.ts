@@ -13,17 +13,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { numberFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const trainLimit = flag('train-limit', 20000);
-const epochs = flag('epochs', 2);
-const repeats = flag('repeats', 3);
+const trainLimit = numberFlag('train-limit', 20000);
+const epochs = numberFlag('epochs', 2);
+const repeats = numberFlag('repeats', 3);
 
 /** Seconds one `convsweep train` of the benchmark trial takes, from spawn to exit. */
 async function train(dir: string, name: string): Promise<number> {

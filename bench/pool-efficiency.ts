@@ -8,15 +8,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { numberFlag } from './flags.js';
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const trainLimit = flag('train-limit', 6000);
-const epochs = flag('epochs', 2);
-const rounds = flag('rounds', 3);
+const trainLimit = numberFlag('train-limit', 6000);
+const epochs = numberFlag('epochs', 2);
+const rounds = numberFlag('rounds', 3);
 
 /** Runs a sibling bench for one round and returns its output. */
 function bench(name: string): string {

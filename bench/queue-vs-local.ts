@@ -16,14 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedisServer } from '../test/queue/redis-server.js';
+import { textFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const cli = join(repoRoot, 'dist/src/cli/main.js');
-
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
 
 function timed(args: string[]): number {
   const started = performance.now();
@@ -43,10 +39,10 @@ function startWorker(url: string, name: string, workDir: string): Promise<ChildP
   });
 }
 
-const trainLimit = flag('train-limit', '6000');
-const repeats = Number(flag('repeats', '3'));
+const trainLimit = textFlag('train-limit', '6000');
+const repeats = Number(textFlag('repeats', '3'));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const epochs = flag('epochs', '2');
+const epochs = textFlag('epochs', '2');
 const dir = await mkdtemp(join(tmpdir(), 'convsweep-queue-bench-'));
 const sweepFile = join(dir, 'bench.json');
 await writeFile(sweepFile, JSON.stringify({
@@ -59,8 +55,8 @@ await writeFile(sweepFile, JSON.stringify({
 }));
 
 // The tests' private redis-server: a free port, nothing saved, started when it answers.
-const redisServer = flag('redis', process.env.REDIS_URL ?? '') ? undefined : await startRedisServer();
-const url = redisServer?.url ?? flag('redis', process.env.REDIS_URL ?? '');
+const redisServer = textFlag('redis', process.env.REDIS_URL ?? '') ? undefined : await startRedisServer();
+const url = redisServer?.url ?? textFlag('redis', process.env.REDIS_URL ?? '');
 
 const workers: ChildProcess[] = [];
 try {

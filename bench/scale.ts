@@ -23,16 +23,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../src/fs-atomic.js';
 import { runScaleBench } from './scale-run.js';
+import { textFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
 function numberFlag(name: string, fallback: number, min: number, integer = true): number {
-  const text = flag(name, String(fallback));
+  const text = textFlag(name, String(fallback));
   const value = Number(text);
   if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
     process.stderr.write(`--${name}: must be ${integer ? 'an integer' : 'a number'} of at least ${min}, got ${JSON.stringify(text)}\n`);
@@ -41,7 +37,7 @@ function numberFlag(name: string, fallback: number, min: number, integer = true)
   return value;
 }
 
-const faultsFlag = flag('faults', 'on');
+const faultsFlag = textFlag('faults', 'on');
 if (faultsFlag !== 'on' && faultsFlag !== 'off') {
   process.stderr.write(`--faults: must be on or off, got ${JSON.stringify(faultsFlag)}\n`);
   process.exit(2);
@@ -52,10 +48,10 @@ const options = {
   faults: faultsFlag === 'on',
   seed: numberFlag('seed', 1, 0),
   epochSeconds: numberFlag('epoch-seconds', 0.5, 0, false),
-  tableFile: resolve(flag('table', join(repoRoot, 'bench/tables/mnist-curves.json'))),
+  tableFile: resolve(textFlag('table', join(repoRoot, 'bench/tables/mnist-curves.json'))),
   killEverySeconds: numberFlag('kill-every', 4, 0.1, false),
   asha: { minEpochs: numberFlag('min-epochs', 1, 1), reductionFactor: numberFlag('reduction-factor', 3, 2) },
-  profileDir: process.argv.includes('--profile') ? resolve(flag('profile', 'results/bench/profiles')) : undefined,
+  profileDir: process.argv.includes('--profile') ? resolve(textFlag('profile', 'results/bench/profiles')) : undefined,
 };
 const keep = process.argv.includes('--keep');
 const dir = await mkdtemp(join(tmpdir(), 'convsweep-scale-'));

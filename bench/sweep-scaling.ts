@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { writeReport } from '../src/report/aggregate.js';
 import { readHistory } from '../src/train/history-csv.js';
 import { runSweep } from '../src/sweep/run-sweep.js';
+import { numberFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,11 +39,6 @@ interface Measurement {
   firstEpochRatio: number[];
   /** CPU time over wall time: about 1 and 2 when the machine is otherwise idle; less means other load took cores. */
   coresUsed: number;
-}
-
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
 /** `--isolation process`: each trial in a child process of its own (the native backends' way), for comparison. */
@@ -116,12 +112,12 @@ async function measure(workers: number, trainLimit: number, epochs: number, isol
 const fmt = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
 
 if (process.argv.includes('--child')) {
-  const result = await measure(flag('workers', 1), flag('train-limit', 6000), flag('epochs', 2), isolation);
+  const result = await measure(numberFlag('workers', 1), numberFlag('train-limit', 6000), numberFlag('epochs', 2), isolation);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
-  const trainLimit = flag('train-limit', 6000);
-  const epochs = flag('epochs', 2);
-  const repeats = flag('repeats', 3);
+  const trainLimit = numberFlag('train-limit', 6000);
+  const epochs = numberFlag('epochs', 2);
+  const repeats = numberFlag('repeats', 3);
   const run = (workers: number): Measurement => {
     const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', '--workers', String(workers), '--train-limit', String(trainLimit), '--epochs', String(epochs), '--isolation', isolation], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     if (child.status !== 0) throw new Error(`the ${workers}-worker run failed with ${child.status}`);

@@ -15,20 +15,16 @@ import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { textFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
-}
-
-const core = flag('core', '0');
-const images = flag('images', '4096');
-const repeats = Number(flag('repeats', '3'));
-const anchor = resolve(repoRoot, flag('anchor', '../shared/anchors/torch_anchor.py'));
-const python = flag('python', '/usr/bin/python3');
-const models = flag('models', 'exp1,exp2').split(',');
+const core = textFlag('core', '0');
+const images = textFlag('images', '4096');
+const repeats = Number(textFlag('repeats', '3'));
+const anchor = resolve(repoRoot, textFlag('anchor', '../shared/anchors/torch_anchor.py'));
+const python = textFlag('python', '/usr/bin/python3');
+const models = textFlag('models', 'exp1,exp2').split(',');
 
 function run(command: string, args: string[]): string {
   const r = spawnSync('taskset', ['-c', core, command, ...args], { cwd: repoRoot, encoding: 'utf8' });
