@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { planTrials, SweepLogWriter, writeSweepFile, writeTrialFolder } from '../test/serve/dashboard-fixture.js';
+import { planTrials, runTrialsInOrder, SweepLogWriter, writeSweepFile, writeTrialFolder } from '../test/serve/dashboard-fixture.js';
 import { numberFlag } from './flags.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -46,12 +46,7 @@ try {
   await writeSweepFile(sweepDir, all);
   const log = new SweepLogWriter(sweepDir);
   log.start(all.length);
-  for (const trial of finished) {
-    log.trialStart(trial);
-    trial.history.forEach((row, i) => log.epoch(trial, row, trial.outcome === 'pruned' && i === trial.history.length - 1));
-    await writeTrialFolder(sweepDir, trial);
-    log.trialEnd(trial);
-  }
+  await runTrialsInOrder(sweepDir, log, finished);
   console.log(`fixture: ${TRIALS} trials × ${EPOCHS} epochs written in ${((performance.now() - t) / 1000).toFixed(1)} s (${sweepDir})`);
 
   const server = spawn(process.execPath, [join(repoRoot, 'dist', 'src', 'cli', 'main.js'), 'serve', sweepDir], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -9,17 +9,22 @@ import { mkdir, open, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from './errors.js';
 
+/** Writes `data` to `path` opened with `flags` ('w', or 'wx' to fail if it exists) and syncs it to disk. */
+export async function writeFileSynced(path: string, data: string | Uint8Array, flags: 'w' | 'wx' = 'w'): Promise<void> {
+  const file = await open(path, flags);
+  try {
+    await file.writeFile(data);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+}
+
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     // Synced before the rename, so that after a power loss the name holds the old or the new content, never an empty file.
-    const file = await open(temp, 'w');
-    try {
-      await file.writeFile(data);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
+    await writeFileSynced(temp, data);
     await rename(temp, path);
   } catch (err) {
     await rm(temp, { force: true });

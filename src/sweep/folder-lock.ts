@@ -10,7 +10,8 @@
  * error), and an exit hook for a process.exit() in between (a second Ctrl-C).
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { writeFileSynced } from '../fs-atomic.js';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -154,13 +155,7 @@ export class FolderLock {
     await mkdir(dir, { recursive: true });
     for (let tries = 0; tries < 3; tries++) {
       try {
-        const file = await open(path, 'wx');
-        try {
-          await file.writeFile(text);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
+        await writeFileSynced(path, text, 'wx');
         return new FolderLock(dir, owner, text);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;

@@ -154,18 +154,23 @@ export class SweepLogWriter {
   }
 }
 
+/** Trials run one after the other: each one's log lines, then its folder. */
+export async function runTrialsInOrder(dir: string, log: SweepLogWriter, trials: readonly PlannedTrial[]): Promise<void> {
+  for (const t of trials) {
+    log.trialStart(t);
+    t.history.forEach((row, i) => log.epoch(t, row, t.outcome === 'pruned' && i === t.history.length - 1));
+    await writeTrialFolder(dir, t);
+    log.trialEnd(t);
+  }
+}
+
 /** A finished sweep: every trial run, one after the other, with its log. */
 export async function writeFinishedSweep(dir: string, trials: PlannedTrial[]): Promise<void> {
   await writeSweepFile(dir, trials);
   const log = new SweepLogWriter(dir);
   try {
     log.start(trials.length);
-    for (const t of trials) {
-      log.trialStart(t);
-      t.history.forEach((row, i) => log.epoch(t, row, t.outcome === 'pruned' && i === t.history.length - 1));
-      await writeTrialFolder(dir, t);
-      log.trialEnd(t);
-    }
+    await runTrialsInOrder(dir, log, trials);
     const count = (o: string) => trials.filter((t) => t.outcome === o).length;
     log.end({ total: trials.length, completed: count('completed'), pruned: count('pruned'), failed: count('failed'), notRun: 0, interrupted: false, timeUp: false });
   } finally {
