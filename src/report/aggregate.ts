@@ -97,11 +97,14 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
   await writeFileAtomic(join(sweepDir, LEADERBOARD_JSON), leaderboardJson(summary));
   if (configurations) await writeFileAtomic(join(sweepDir, CONFIGURATIONS_CSV), configurationsCsv(configurations, ranking));
   else await rm(join(sweepDir, CONFIGURATIONS_CSV), { force: true });
-  await writeFileAtomic(join(sweepDir, OPTUNA_JOURNAL), await optunaJournal(sweep, trials));
-
   const byId = new Map(trials.map((t) => [t.id, t]));
+  // Each finished trial's history.csv, read once for the journal and every chart.
+  const finished = rows.filter((r) => r.status === 'completed' || r.status === 'pruned');
+  const histories = new Map(await Promise.all(finished.map(async (r) => [r.trial_id, await readHistory(byId.get(r.trial_id)!.dir)] as const)));
+  await writeFileAtomic(join(sweepDir, OPTUNA_JOURNAL), await optunaJournal(sweep, trials, histories));
+
   const top = rows.filter((r) => r.rank !== null && r[ranking.metric] !== null).slice(0, TOP_CURVES);
-  const topCurves: TrialCurves[] = await Promise.all(top.map(async (r) => ({ rank: r.rank!, label: r.label, history: await readHistory(byId.get(r.trial_id)!.dir) })));
+  const topCurves: TrialCurves[] = top.map((r) => ({ rank: r.rank!, label: r.label, history: histories.get(r.trial_id)! }));
   const space = (sweep.definition.space ?? {}) as Record<string, unknown>;
   const isDistribution = (entry: unknown) => typeof entry === 'object' && entry !== null && !Array.isArray(entry);
   // A space's distributions get scatters (search charts), not a chart a distinct value.
@@ -109,8 +112,6 @@ export async function writeReport(sweepDir: string, options: ReportOptions = {})
   // Seeds are replicates, not a setting whose effect is charted.
   const listedKeys = sweep.gridKeys.filter((k) => !isDistribution(space[k]) && !(configurations && k === REPLICATE_KEY));
   const numericKeys = new Map(Object.entries(space).filter(([, e]) => isDistribution(e)).map(([k, e]) => [k, { log: String((e as { distribution?: unknown }).distribution).endsWith('log_uniform') }]));
-  const finished = rows.filter((r) => r.status === 'completed' || r.status === 'pruned');
-  const histories = new Map(await Promise.all(finished.map(async (r) => [r.trial_id, await readHistory(byId.get(r.trial_id)!.dir)] as const)));
   const early = sweep.definition.early_stopping as { metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss' } | undefined;
   const charts = await renderCharts(sweepDir, [
     ...sweepCharts({ rows, gridKeys: listedKeys, grid, ranking, topCurves }),

@@ -18,6 +18,7 @@ import { SWEEP_FILE } from '../sweep/folder-layout.js';
 import { searchMetricFor, type EpochMetric } from '../sweep/objective.js';
 import { ERROR_FILE } from '../sweep/trial.js';
 import { readHistory } from '../train/history-csv.js';
+import type { HistoryRow } from '../train/history.js';
 import { METRICS_FILE } from '../train/run-folder.js';
 import { optunaParams, type OptunaParam } from './optuna-distributions.js';
 import type { SweepInfo, TrialEntry } from './read-trials.js';
@@ -112,7 +113,7 @@ function inSweepOrder(trials: TrialEntry[]): TrialEntry[] {
   return [...trials].sort((a, b) => number(a) - number(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-async function createTrial(entry: TrialEntry, params: Map<string, OptunaParam>, sweep: SweepInfo, epochMetric: EpochMetric, logged: TrialClock | undefined): Promise<Record<string, unknown>> {
+async function createTrial(entry: TrialEntry, params: Map<string, OptunaParam>, sweep: SweepInfo, epochMetric: EpochMetric, logged: TrialClock | undefined, history: HistoryRow[] | undefined): Promise<Record<string, unknown>> {
   const { state, value, failure } = outcome(entry, sweep.metric);
   const distributions: Record<string, string> = {};
   const internal: Record<string, number> = {};
@@ -126,7 +127,7 @@ async function createTrial(entry: TrialEntry, params: Map<string, OptunaParam>, 
     internal[key] = x;
   }
   const intermediate: Record<string, number> = {};
-  for (const row of await readHistory(entry.dir)) {
+  for (const row of history ?? (await readHistory(entry.dir))) {
     const v = finite(row[epochMetric]);
     if (v !== undefined) intermediate[String(row.epoch)] = v;
   }
@@ -148,8 +149,11 @@ async function createTrial(entry: TrialEntry, params: Map<string, OptunaParam>, 
   };
 }
 
-/** The journal of a read sweep folder, as the text of optuna-journal.log. */
-export async function optunaJournal(sweep: SweepInfo, trials: TrialEntry[]): Promise<string> {
+/**
+ * The journal of a read sweep folder, as the text of optuna-journal.log. `histories`: trials'
+ * history.csv already read (the report reads them for its charts), by trial id; others are read here.
+ */
+export async function optunaJournal(sweep: SweepInfo, trials: TrialEntry[], histories?: ReadonlyMap<string, HistoryRow[]>): Promise<string> {
   const params = optunaParams(sweep.definition, join(sweep.dir, SWEEP_FILE));
   const epochMetric = intermediateMetric(sweep);
   const early = sweep.definition.early_stopping as { type?: string } | undefined;
@@ -166,6 +170,6 @@ export async function optunaJournal(sweep: SweepInfo, trials: TrialEntry[]): Pro
     ...Object.entries(studyAttrs).map(([key, value]) => ({ op_code: OP.SET_STUDY_USER_ATTR, worker_id: JOURNAL_WORKER_ID, study_id: 0, user_attr: { [key]: value } })),
   ];
   const clock = await readTrialClock(sweep.dir);
-  for (const entry of inSweepOrder(trials)) ops.push(await createTrial(entry, params, sweep, epochMetric, clock.get(entry.id)));
+  for (const entry of inSweepOrder(trials)) ops.push(await createTrial(entry, params, sweep, epochMetric, clock.get(entry.id), histories?.get(entry.id)));
   return ops.map((op) => `${JSON.stringify(op)}\n`).join('');
 }
